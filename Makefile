@@ -1,0 +1,59 @@
+# Practica: `make demo` runs it, `make test` proves it. Everything is installed into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+export PRACTICA_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: install, migrate an SQLite database under var/, seed the demo once, serve on :$(PORT)
+demo: $(STAMP)
+	PRACTICA_DEMO=1 $(BIN)/practica migrate --no-input
+	PRACTICA_DEMO=1 $(BIN)/practica collectstatic --no-input --verbosity 0
+	PRACTICA_DEMO=1 $(BIN)/practica seed-demo
+	PRACTICA_DEMO=1 $(BIN)/practica serve --port $(PORT) --with-worker
+
+## test: lint, migrations check, the whole suite (SQLite, or DATABASE_URL), then browser journeys
+test: $(STAMP) browser-deps lint migrations-check test-unit test-browser
+
+lint: $(STAMP)
+	$(BIN)/ruff check practica
+	$(BIN)/ruff format --check practica
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix practica
+	$(BIN)/ruff format practica
+
+migrations-check: $(STAMP)
+	DJANGO_SETTINGS_MODULE=practica.settings_test $(BIN)/practica makemigrations --check --dry-run
+
+test-unit: $(STAMP)
+	$(BIN)/pytest -n 2 -m "not browser" -q
+
+test-browser: $(STAMP) browser-deps
+	$(BIN)/pytest -m browser -q -p no:xdist
+
+## browser-deps: Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser)
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+	@test -x /usr/bin/chromium || { echo "Chromium is missing: the browser tests cannot run." >&2; exit 1; }
+
+## lock: re-pin every dependency from pyproject.toml
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean-demo:
+	rm -rf var

@@ -1,0 +1,37 @@
+"""Shared fixtures: factories for the people and communities every test needs."""
+
+import pytest
+
+from practica.tests.factories import CommunityFactory, MembershipFactory, TopicFactory, UserFactory
+
+__all__ = ["CommunityFactory", "MembershipFactory", "TopicFactory", "UserFactory"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and cached pages live in the cache: start each test with it empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def community(db):
+    return CommunityFactory()
+
+
+@pytest.fixture
+def member_at(db, community):
+    """`member_at(stage)` makes a new member of `community` at that stage."""
+
+    def make(stage, **kwargs):
+        return MembershipFactory(community=community, stage=stage, **kwargs).user
+
+    return make

@@ -1,0 +1,1 @@
+"""Practica: software for communities of practice."""

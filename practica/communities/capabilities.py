@@ -1,0 +1,292 @@
+"""What each stage may do: the one table and the one gate.
+
+Every view, template, API endpoint and service asks `can` or `require` here, and lists
+are filtered with `visible`. No other module decides who may do what.
+
+The actor's memberships are loaded once per request and cached on the user object;
+a community's overrides are loaded once and cached on the community object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from practica.communities.models import Community, JoinPolicy, Membership, Visibility
+from practica.communities.stages import MEMBER_STAGES, Stage
+
+
+class Capability(models.TextChoices):
+    READ = "read", "Read the community"
+    ASK_QUESTION = "ask_question", "Ask questions"
+    REPLY = "reply", "Reply to threads"
+    MARK_HELPFUL = "mark_helpful", "Mark posts helpful"
+    FLAG = "flag", "Flag posts for moderators"
+    COMMENT_ARTICLE = "comment_article", "Comment on articles"
+    PROPOSE_EDIT = "propose_edit", "Propose edits to articles"
+    RSVP = "rsvp", "RSVP to events"
+    TAKE_MODULE = "take_module", "Take learning modules"
+    APPRAISE_EVIDENCE = "appraise_evidence", "Appraise evidence"
+    START_DISCUSSION = "start_discussion", "Start discussions"
+    UPLOAD_RESOURCE = "upload_resource", "Upload resources"
+    DRAFT_ARTICLE = "draft_article", "Draft new articles for review"
+    EDIT_ARTICLE = "edit_article", "Publish and edit articles directly"
+    ACCEPT_ANSWER = "accept_answer", "Accept answers"
+    APPROVE_EDIT = "approve_edit", "Approve proposed edits"
+    ENDORSE_MEMBER = "endorse_member", "Endorse members"
+    MENTOR = "mentor", "Mentor learners"
+    REVIEW_STAGED = "review_staged", "Review staged questions"
+    CREATE_EVENT = "create_event", "Create events"
+    AUTHOR_MODULE = "author_module", "Author learning modules"
+    WRITE_EVIDENCE = "write_evidence", "Write evidence summaries"
+    MOVE_PROPOSAL = "move_proposal", "Move practice-change proposals"
+    MODERATE = "moderate", "Moderate conversations"
+    MANAGE_MEMBERS = "manage_members", "Promote, demote and suspend members"
+    CONFIGURE = "configure", "Configure the community"
+    PUBLISH_BULLETIN = "publish_bulletin", "Publish the bulletin"
+    VIEW_ANALYTICS = "view_analytics", "See community analytics"
+
+
+_P, _A, _F, _S = Stage.PERIPHERAL, Stage.PARTICIPANT, Stage.FULL, Stage.STEWARD
+
+DEFAULT_MINIMUM_STAGE: dict[str, int] = {
+    Capability.READ: Stage.VISITOR,
+    Capability.ASK_QUESTION: _P,
+    Capability.REPLY: _P,
+    Capability.MARK_HELPFUL: _P,
+    Capability.FLAG: _P,
+    Capability.COMMENT_ARTICLE: _P,
+    Capability.PROPOSE_EDIT: _P,
+    Capability.RSVP: _P,
+    Capability.TAKE_MODULE: _P,
+    Capability.APPRAISE_EVIDENCE: _P,
+    Capability.START_DISCUSSION: _A,
+    Capability.UPLOAD_RESOURCE: _A,
+    Capability.DRAFT_ARTICLE: _A,
+    Capability.EDIT_ARTICLE: _F,
+    Capability.ACCEPT_ANSWER: _F,
+    Capability.APPROVE_EDIT: _F,
+    Capability.ENDORSE_MEMBER: _F,
+    Capability.MENTOR: _F,
+    Capability.REVIEW_STAGED: _F,
+    Capability.CREATE_EVENT: _F,
+    Capability.AUTHOR_MODULE: _F,
+    Capability.WRITE_EVIDENCE: _F,
+    Capability.MOVE_PROPOSAL: _F,
+    Capability.MODERATE: _S,
+    Capability.MANAGE_MEMBERS: _S,
+    Capability.CONFIGURE: _S,
+    Capability.PUBLISH_BULLETIN: _S,
+    Capability.VIEW_ANALYTICS: _S,
+}
+
+# Capabilities a community may never hand below this stage, whatever its overrides say:
+# giving learners the keys to membership or configuration would break the trajectory.
+FLOOR_STAGE: dict[str, int] = {
+    Capability.READ: Stage.VISITOR,
+    Capability.MANAGE_MEMBERS: _F,
+    Capability.CONFIGURE: _F,
+}
+DEFAULT_FLOOR = Stage.PERIPHERAL
+
+# Capabilities an author holds over their own object whatever their stage, as long as
+# they are an active member (the asker accepts an answer to their own question).
+OWNER_CAPABILITIES: dict[str, str] = {
+    Capability.ACCEPT_ANSWER: "author_id",
+}
+
+
+def floor_for(capability: str) -> int:
+    return FLOOR_STAGE.get(capability, DEFAULT_FLOOR)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where an actor stands in one community, for deciding and for explaining."""
+
+    community: Community
+    membership: Membership | None
+    can_read: bool
+
+    @property
+    def stage(self) -> int:
+        if self.membership is None or self.membership.suspended:
+            return Stage.VISITOR
+        return self.membership.stage
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership is not None and not self.membership.suspended
+
+    @property
+    def suspended(self) -> bool:
+        return self.membership is not None and self.membership.suspended
+
+
+# --- loading, once per request -------------------------------------------------------------
+
+
+def memberships_of(user) -> dict[int, Membership]:
+    """The user's memberships keyed by community id, loaded once per user object."""
+    if user is None or not user.is_authenticated:
+        return {}
+    cache = getattr(user, "_practica_memberships", None)
+    if cache is None:
+        cache = {m.community_id: m for m in Membership.objects.filter(user=user)}
+        user._practica_memberships = cache
+    return cache
+
+
+def forget_memberships(user) -> None:
+    """Drop the cached memberships after a service changed them."""
+    if user is not None and hasattr(user, "_practica_memberships"):
+        del user._practica_memberships
+
+
+def overrides_of(community: Community) -> dict[str, int]:
+    cache = getattr(community, "_practica_overrides", None)
+    if cache is None:
+        cache = dict(community.capability_overrides.values_list("capability", "minimum_stage"))
+        community._practica_overrides = cache
+    return cache
+
+
+def forget_overrides(community: Community) -> None:
+    if hasattr(community, "_practica_overrides"):
+        del community._practica_overrides
+
+
+def minimum_stage(community: Community, capability: str) -> int:
+    """The stage from which `capability` is allowed in `community`, overrides included."""
+    stage = overrides_of(community).get(capability, DEFAULT_MINIMUM_STAGE[capability])
+    return max(stage, floor_for(capability))
+
+
+def _can_read(user, community: Community, membership: Membership | None) -> bool:
+    # A suspended member reads only what any visitor could.
+    if membership is not None and not membership.suspended:
+        return True
+    if community.visibility == Visibility.PUBLIC:
+        return True
+    if community.visibility == Visibility.ORGANISATION:
+        return bool(
+            user is not None
+            and user.is_authenticated
+            and community.organisation_id
+            and user.organisation_id == community.organisation_id
+        )
+    return False
+
+
+def standing(user, community: Community) -> Standing:
+    membership = memberships_of(user).get(community.pk)
+    return Standing(community, membership, _can_read(user, community, membership))
+
+
+# --- the gate ---------------------------------------------------------------------------------
+
+
+def _owner_allows(user, capability: str, obj: Any) -> bool:
+    field = OWNER_CAPABILITIES.get(capability)
+    owner_id = getattr(obj, field, None) if field and obj is not None else None
+    return owner_id is not None and user is not None and owner_id == user.pk
+
+
+def can(user, capability: str, *, community: Community, obj: Any = None) -> bool:
+    """May `user` do `capability` in `community` (to `obj`, where one is named)?"""
+    where = standing(user, community)
+    if not where.can_read:
+        return False
+    if capability == Capability.READ:
+        return True
+    if not where.is_member:
+        return False
+    if where.stage >= minimum_stage(community, capability):
+        return True
+    return _owner_allows(user, capability, obj)
+
+
+def denial_reason(user, capability: str, *, community: Community) -> str:
+    """A sentence saying why `capability` is refused and which stage unlocks it."""
+    where = standing(user, community)
+    action = Capability(capability).label.lower()
+    if capability == Capability.READ or not where.can_read:
+        if where.suspended:
+            return f"Your membership of {community.name} is suspended, so you cannot read it."
+        if community.visibility == Visibility.ORGANISATION:
+            return f"{community.name} is open only to members of {community.organisation}."
+        return f"{community.name} is private: only its members can read it."
+    if where.suspended:
+        return f"Your membership of {community.name} is suspended, so you cannot {action}."
+    needed = minimum_stage(community, capability)
+    needed_label = community.stage_label(needed)
+    if user is None or not user.is_authenticated:
+        return f"Log in and join {community.name} to {action}. {needed_label}s and above may do it."
+    if not where.is_member:
+        how = "join" if community.join_policy == JoinPolicy.OPEN else "become a member of"
+        return f"You need to {how} {community.name} and reach {needed_label} to {action}."
+    return (
+        f"{needed_label}s and above may {action} in {community.name}. "
+        f"You are a {community.stage_label(where.stage)}: your trajectory page shows how to get there."
+    )
+
+
+class CapabilityDenied(PermissionDenied):
+    """Refused with a reason a person can act on; rendered by the 403 page."""
+
+    def __init__(self, reason: str, *, capability: str = "", needed_stage: int | None = None):
+        super().__init__(reason)
+        self.capability = capability
+        self.needed_stage = needed_stage
+
+
+def require(user, capability: str, *, community: Community, obj: Any = None) -> None:
+    """Raise CapabilityDenied, with the reason and the stage that unlocks it, unless allowed."""
+    if not can(user, capability, community=community, obj=obj):
+        raise CapabilityDenied(
+            denial_reason(user, capability, community=community),
+            capability=capability,
+            needed_stage=minimum_stage(community, capability),
+        )
+
+
+def can_map(user, community: Community, capabilities: list[str], obj: Any = None) -> dict:
+    """`{"can_ask_question": True, ...}` for views to hand to templates."""
+    return {f"can_{c}": can(user, c, community=community, obj=obj) for c in capabilities}
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+
+def readable_communities_q(user, prefix: str = "") -> Q:
+    """A filter matching the communities `user` may read (prefix e.g. "community__")."""
+    q = Q(**{f"{prefix}visibility": Visibility.PUBLIC})
+    if user is not None and user.is_authenticated:
+        if user.organisation_id:
+            q |= Q(
+                **{
+                    f"{prefix}visibility": Visibility.ORGANISATION,
+                    f"{prefix}organisation_id": user.organisation_id,
+                }
+            )
+        active = [cid for cid, m in memberships_of(user).items() if not m.suspended]
+        if active:
+            q |= Q(**{f"{prefix}pk__in": active})
+    return q
+
+
+def visible(user, queryset: QuerySet, *, community_field: str = "community") -> QuerySet:
+    """Only the rows of `queryset` whose community `user` may read.
+
+    For a queryset of communities themselves, pass `community_field=""`.
+    """
+    prefix = f"{community_field}__" if community_field else ""
+    return queryset.filter(readable_communities_q(user, prefix))
+
+
+def member_stages() -> list[Stage]:
+    return list(MEMBER_STAGES)

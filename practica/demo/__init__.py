@@ -1,0 +1,20 @@
+"""The demo: an organisation, the `ward-care` community and its people.
+
+Each seeder is idempotent and returns a short summary of what it created. Seeders run in
+order; later capabilities append their own.
+"""
+
+from practica.demo import communities, people
+
+DEMO_PASSWORD = "practica-demo"
+DEMO_ACCOUNTS = [
+    ("steward@example.com", "Steward"),
+    ("full@example.com", "Full member"),
+    ("participant@example.com", "Participant"),
+    ("learner@example.com", "Learner"),
+]
+
+SEEDERS = [
+    ("people", people.seed),
+    ("communities", communities.seed),
+]

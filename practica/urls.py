@@ -12,6 +12,18 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("people/", include("practica.people.urls")),
+    path("notifications/", include("practica.notifications.urls")),
+    # Community-scoped pages of each capability live under /c/<slug>/…; each app's urls.py
+    # declares its own paths below that prefix.
     path("c/", include("practica.communities.urls")),
+    path("c/<slug:community_slug>/", include("practica.conversations.urls")),
+    path("c/<slug:community_slug>/", include("practica.library.urls")),
+    path("c/<slug:community_slug>/", include("practica.evidence.urls")),
+    path("c/<slug:community_slug>/", include("practica.events.urls")),
+    path("c/<slug:community_slug>/", include("practica.insights.urls")),
+    path("learning/", include("practica.learning.urls")),
+    path("bulletin/", include("practica.bulletin.urls")),
+    path("", include("practica.search.urls")),
+    path("api/", include("practica.api.urls")),
     path("admin/", admin.site.urls),
 ]

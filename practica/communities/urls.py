@@ -1,9 +1,6 @@
-from django.urls import path
+"""Community pages. Each views module lists its own paths; this file only joins them."""
 
-from practica.communities.views import browse
+from practica.communities.views import browse, membership, progression
 
 app_name = "communities"
-urlpatterns = [
-    path("", browse.community_list, name="list"),
-    path("<slug:community_slug>/", browse.community_home, name="home"),
-]
+urlpatterns = browse.urlpatterns + membership.urlpatterns + progression.urlpatterns

@@ -1,9 +1,9 @@
 """Community list and home page."""
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import path
 
-from practica.communities.capabilities import Capability, can, require
+from practica.communities.capabilities import Capability, require
 from practica.communities.models import Community
 from practica.communities.querysets import communities_for_home
 
@@ -27,10 +27,14 @@ def community_list(request):
 
 def community_home(request, community_slug):
     community = community_for(request, community_slug)
-    if not can(request.user, Capability.READ, community=community):
-        raise Http404
     return render(
         request,
         "communities/community_home.html",
         {"community": community, "topics": community.topics.all()},
     )
+
+
+urlpatterns = [
+    path("", community_list, name="list"),
+    path("<slug:community_slug>/", community_home, name="home"),
+]

@@ -1,0 +1,3 @@
+"""Joining, leaving, invitations, join requests and community settings."""
+
+urlpatterns: list = []

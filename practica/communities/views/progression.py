@@ -1,0 +1,3 @@
+"""The trajectory: progression, stage history, promotions, endorsements and mentoring."""
+
+urlpatterns: list = []

@@ -28,8 +28,8 @@ demo: $(STAMP)
 test: $(STAMP) browser-deps lint migrations-check test-unit test-browser
 
 lint: $(STAMP)
-	$(BIN)/ruff check practica
-	$(BIN)/ruff format --check practica
+	$(BIN)/ruff check practica conftest.py
+	$(BIN)/ruff format --check practica conftest.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix practica

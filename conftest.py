@@ -4,6 +4,8 @@ import pytest
 
 from practica.tests.factories import CommunityFactory, MembershipFactory, TopicFactory, UserFactory
 
+pytest_plugins = ["practica.tests.browser"]
+
 __all__ = ["CommunityFactory", "MembershipFactory", "TopicFactory", "UserFactory"]
 
 

@@ -4,7 +4,7 @@ Each seeder is idempotent and returns a short summary of what it created. Seeder
 order; later capabilities append their own.
 """
 
-from practica.demo import communities, people
+from practica.demo import communities, conversations, library, people, trajectory
 
 DEMO_PASSWORD = "practica-demo"
 DEMO_ACCOUNTS = [
@@ -17,4 +17,7 @@ DEMO_ACCOUNTS = [
 SEEDERS = [
     ("people", people.seed),
     ("communities", communities.seed),
+    ("trajectory", trajectory.seed),
+    ("conversations", conversations.seed),
+    ("library", library.seed),
 ]

@@ -1,0 +1,5 @@
+"""Demo data for the conversations capability (filled in as the capability lands)."""
+
+
+def seed() -> str:
+    return "nothing to add yet"

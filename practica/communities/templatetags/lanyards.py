@@ -1,0 +1,17 @@
+"""`{% lanyard person_lanyard %}`: render a lanyard loaded by `attach_lanyards`/`lanyards_for`."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("components/lanyard.html")
+def lanyard(value, compact: bool = False) -> dict:
+    """Takes a Lanyard (or None for a former member); compact=True hides the profession."""
+    return {"lanyard": value, "compact": compact}
+
+
+@register.filter
+def stage_label(community, stage) -> str:
+    """`{{ community|stage_label:change.to_stage }}`: the community's own name for a stage."""
+    return community.stage_label(stage) if stage is not None else ""

@@ -1,12 +1,74 @@
-"""Account adapter: allauth's hooks into our people model."""
+"""Account adapter: allauth's hooks into the people model, and its wording."""
+
+from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal.ratelimit import parse_rate
+from django.conf import settings
+from django.forms import BaseForm
+from django.http import HttpRequest
 
+from practica.people.models import User
 from practica.people.services import join_organisation_by_email
+
+DEFAULT_LOCKOUT_SECONDS = 300
+
+
+def login_lockout_minutes() -> int:
+    """How long, at most, a lock-out after failed logins lasts, from ACCOUNT_RATE_LIMITS.
+
+    The message shown on lock-out names this period, so it must follow the setting
+    rather than repeat it.
+    """
+    rates = getattr(settings, "ACCOUNT_RATE_LIMITS", {}).get("login_failed") or ""
+    seconds = []
+    for rate in str(rates).split(","):
+        try:
+            seconds.append(parse_rate(rate.strip()).duration)
+        except ValueError:
+            continue
+    longest = max(seconds, default=DEFAULT_LOCKOUT_SECONDS)
+    return max(1, round(longest / 60))
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    def save_user(self, request, user, form, commit=True):
+    """Signs people up with their profile filled in and explains refusals in plain words."""
+
+    @property
+    def error_messages(self) -> dict[str, str]:  # type: ignore[override]
+        minutes = login_lockout_minutes()
+        return {
+            **DefaultAccountAdapter.error_messages,
+            "too_many_login_attempts": (
+                "Too many failed attempts to log in, so logging in to this account is "
+                f"paused for {minutes} minute{'s' if minutes != 1 else ''} to keep it safe. "
+                "Wait and try again, or reset your password if you have forgotten it."
+            ),
+            "email_password_mismatch": (
+                "That email address and password don’t match an account. Check both and try again."
+            ),
+            "email_taken": (
+                "An account already uses this email address. Log in, or reset your "
+                "password if you have forgotten it."
+            ),
+            "invalid_or_expired_key": (
+                "This link has expired or was already used. Ask for a new one below."
+            ),
+            "rate_limited": "Too many requests in a short time. Wait a minute and try again.",
+        }
+
+    def save_user(
+        self, request: HttpRequest, user: User, form: BaseForm, commit: bool = True
+    ) -> User:
+        """Create the account with the profile fields asked at sign-up, in one save.
+
+        The extra sign-up fields are set before `populate_username` so that the
+        generated handle comes from the member's name, never from their email address.
+        """
+        data = form.cleaned_data
+        for field in ("display_name", "profession", "timezone"):
+            if data.get(field):
+                setattr(user, field, data[field])
         user = super().save_user(request, user, form, commit=False)
         if not user.display_name:
             user.display_name = user.email.split("@")[0].replace(".", " ").title()
@@ -15,7 +77,13 @@ class AccountAdapter(DefaultAccountAdapter):
             user.save()
         return user
 
-    def confirm_email(self, request, email_address):
+    def populate_username(self, request: HttpRequest, user: User) -> None:
+        """Give new members a readable handle, e.g. `ada.lovelace`, for their profile URL."""
+        if not user.username:
+            name = (user.display_name or "").replace(" ", ".")
+            user.username = self.generate_unique_username([name, "member"])
+
+    def confirm_email(self, request: HttpRequest, email_address) -> bool:
         confirmed = super().confirm_email(request, email_address)
         join_organisation_by_email(user=email_address.user, email=email_address.email)
         return confirmed

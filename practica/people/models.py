@@ -14,6 +14,7 @@ from practica.markdown import render_markdown
 
 
 def validate_timezone(value: str) -> None:
+    """Refuse anything but a known zone, so every page can render dates in it."""
     if value not in available_timezones():
         raise ValidationError(
             "“%(value)s” is not a time zone we know. Choose one such as Europe/London "
@@ -23,12 +24,15 @@ def validate_timezone(value: str) -> None:
 
 
 _ZONES: frozenset[str] | None = None
+# Names in the tz database that are not places: "localtime" would mean the server's zone.
+NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
 
 
 def available_timezones() -> frozenset[str]:
+    """The IANA zone names a member may choose, read once per process."""
     global _ZONES
     if _ZONES is None:
-        _ZONES = frozenset(zoneinfo.available_timezones())
+        _ZONES = frozenset(zoneinfo.available_timezones()) - NOT_PLACES
     return _ZONES
 
 

@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from practica.people.models import ExpertiseArea, Organisation, User
+from practica.people.querysets import organisations_open_to
+
+PROFILE_FIELDS = ("display_name", "profession", "location", "timezone", "show_in_directory")
 
 
-def update_profile(*, user: User, actor: User, data: dict, expertise: list[str]) -> User:
-    """Save a member's own profile. Only the member edits it (no stage is involved)."""
+def update_profile(*, user: User, actor: User, data: dict[str, Any], expertise: list[str]) -> User:
+    """Save a member's own profile, bio rendered and expertise replaced, in one transaction.
+
+    Only the member edits their profile (no stage is involved). An organisation may be
+    chosen only among those the member can prove they belong to, because belonging
+    opens that organisation's organisation-only communities.
+    """
     if actor.pk != user.pk:
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("You can only edit your own profile.")
     with transaction.atomic():
-        for field in ("display_name", "profession", "location", "timezone", "show_in_directory"):
+        for field in PROFILE_FIELDS:
             if field in data:
                 setattr(user, field, data[field])
         if "organisation" in data:
-            user.organisation = data["organisation"]
-        user.set_bio(data.get("bio", user.bio))
+            organisation: Organisation | None = data["organisation"]
+            changing = organisation is not None and organisation.pk != user.organisation_id
+            if changing and not organisations_open_to(user).filter(pk=organisation.pk).exists():
+                raise ValidationError(
+                    {"organisation": "Verify an email address at this organisation first."}
+                )
+            user.organisation = organisation
+        if "bio" in data:
+            user.set_bio(data["bio"])
         user.full_clean(exclude=["password"])
         user.save()
         user.expertise.set(ExpertiseArea.for_names(expertise))

@@ -1,56 +1,70 @@
+"""People pages: the member directory, public profiles and editing your own profile."""
+
+from __future__ import annotations
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from practica.people import querysets
 from practica.people.forms import DirectoryFilterForm, ProfileForm
-from practica.people.models import User, available_timezones
+from practica.people.models import User
 from practica.people.services import update_profile
 
 
-def directory(request):
-    form = DirectoryFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    people = querysets.directory(
-        q=filters.get("q", ""),
-        profession=filters.get("profession", ""),
-        organisation=filters.get("organisation"),
-    )
+def directory(request: HttpRequest) -> HttpResponse:
+    form = DirectoryFilterForm(request.GET)
+    people = querysets.directory(**form.filters())
     page = Paginator(people, settings.PRACTICA_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "people/directory.html",
-        {"form": form, "page_obj": page, "people": page.object_list, "query": query.urlencode()},
+        {
+            "form": form,
+            "page_obj": page,
+            "people": page.object_list,
+            "query": query.urlencode(),
+            "filtered": any(value for key, value in query.items()),
+        },
     )
 
 
-def profile(request, username):
-    person = get_object_or_404(
-        User.objects.select_related("organisation").prefetch_related("expertise"),
-        username=username,
-        is_active=True,
-    )
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    person = get_object_or_404(querysets.profile(username))
     return render(
-        request, "people/profile.html", {"person": person, "is_me": person == request.user}
+        request,
+        "people/profile.html",
+        {
+            "person": person,
+            "expertise": list(person.expertise.all()),
+            # The person's own clock helps colleagues in other zones pick a time to call.
+            "now": timezone.now(),
+            "is_me": person == request.user,
+        },
     )
 
 
 @login_required
-def profile_edit(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    # A fresh copy: a refused form must not change the name shown in the header.
+    me = User.objects.get(pk=request.user.pk)
+    form = ProfileForm(request.POST or None, instance=me)
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data}
-        update_profile(
-            user=request.user, actor=request.user, data=data, expertise=data.pop("expertise_text")
-        )
-        messages.success(request, "Your profile is saved.")
-        return redirect(request.user.get_absolute_url())
-    return render(
-        request,
-        "people/profile_edit.html",
-        {"form": form, "timezones": sorted(available_timezones())},
-    )
+        expertise = data.pop("expertise_text")
+        try:
+            update_profile(user=me, actor=request.user, data=data, expertise=expertise)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect(me.get_absolute_url())
+    return render(request, "people/profile_edit.html", {"form": form})

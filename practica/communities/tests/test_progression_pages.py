@@ -68,7 +68,8 @@ def test_a_steward_approves_and_it_is_recorded(
     change = StageChange.objects.get(membership=membership)
     assert change.changed_by == steward and change.rule == request.rule
     assert Notification.objects.filter(recipient=participant, kind="stage_change").exists()
-    html = client.get(queue_url(community)).content.decode()
+    html = client.get(response["Location"]).content.decode()
+    assert f"{participant.name} is now a Full member." in html
     assert "Nothing waiting" in html and "Approved" in html
 
 

@@ -166,3 +166,25 @@ def test_promote_only_offers_higher_stages(client, community, steward, member_at
     )
     assert response.status_code == 400
     assert stage_of(participant, community).stage == Stage.PARTICIPANT
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+def test_the_manage_page_uses_a_constant_number_of_queries(
+    client, community, steward, member_at, django_assert_max_num_queries, rows
+):
+    learner = member_at(Stage.PERIPHERAL)
+    membership = stage_of(learner, community)
+    for _ in range(rows):
+        member_at(Stage.FULL)  # each one is a possible mentor
+        StageChange.objects.create(
+            membership=membership,
+            kind="promoted",
+            from_stage=Stage.PERIPHERAL,
+            to_stage=Stage.PARTICIPANT,
+            changed_by=member_at(Stage.STEWARD),
+            reason="History",
+        )
+    client.force_login(steward)
+    with django_assert_max_num_queries(20):
+        response = client.get(member_url(community, learner, "manage"))
+    assert response.status_code == 200

@@ -171,7 +171,7 @@ def _mentor_choices(community: Community, exclude_user_id: int) -> list[tuple[in
         .select_related("user")
         .order_by("user__display_name", "user__username")
     )
-    return [(m.user_id, f"{m.user.name} ({m.stage_label})") for m in members]
+    return [(m.user_id, f"{m.user.name} ({community.stage_label(m.stage)})") for m in members]
 
 
 def _trajectory_context(request, community: Community, membership: Membership) -> dict:

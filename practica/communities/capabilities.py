@@ -167,11 +167,14 @@ def minimum_stage(community: Community, capability: str) -> int:
 
 
 def _can_read(user, community: Community, membership: Membership | None) -> bool:
-    # A suspended member reads only what any visitor could.
     if membership is not None and not membership.suspended:
         return True
     if community.visibility == Visibility.PUBLIC:
         return True
+    # A suspended member reads nothing that is not public, even through their organisation:
+    # suspension would mean little if belonging to the organisation undid it.
+    if membership is not None and membership.suspended:
+        return False
     if community.visibility == Visibility.ORGANISATION:
         return bool(
             user is not None
@@ -218,8 +221,12 @@ def denial_reason(user, capability: str, *, community: Community) -> str:
         if where.suspended:
             return f"Your membership of {community.name} is suspended, so you cannot read it."
         if community.visibility == Visibility.ORGANISATION:
-            return f"{community.name} is open only to members of {community.organisation}."
-        return f"{community.name} is private: only its members can read it."
+            reason = f"{community.name} is open only to members of {community.organisation}."
+        else:
+            reason = f"{community.name} is private: only its members can read it."
+        if user is None or not user.is_authenticated:
+            reason += " If you belong, log in first."
+        return reason
     if where.suspended:
         return f"Your membership of {community.name} is suspended, so you cannot {action}."
     needed = minimum_stage(community, capability)
@@ -259,6 +266,28 @@ def can_map(user, community: Community, capabilities: list[str], obj: Any = None
     return {f"can_{c}": can(user, c, community=community, obj=obj) for c in capabilities}
 
 
+def join_refusal(user, community: Community) -> str:
+    """Why `user` may not join `community` by themselves (no invitation); "" when they may.
+
+    Open communities take anyone who can read them; "request" communities take a request
+    instead (see `may_request_to_join`); invitation-only ones take nobody without a link.
+    """
+    where = standing(user, community)
+    if user is None or not user.is_authenticated:
+        return f"Log in to join {community.name}."
+    if where.suspended:
+        return f"Your membership of {community.name} is suspended. A steward can reinstate you."
+    if where.is_member:
+        return f"You are already a member of {community.name}."
+    if not where.can_read:
+        return denial_reason(user, Capability.READ, community=community) + (
+            " You need an invitation from a steward to join."
+        )
+    if community.join_policy == JoinPolicy.INVITE:
+        return f"{community.name} is by invitation only: ask a steward to invite you."
+    return ""
+
+
 # --- lists --------------------------------------------------------------------------------------
 
 
@@ -266,14 +295,19 @@ def readable_communities_q(user, prefix: str = "") -> Q:
     """A filter matching the communities `user` may read (prefix e.g. "community__")."""
     q = Q(**{f"{prefix}visibility": Visibility.PUBLIC})
     if user is not None and user.is_authenticated:
+        mine = memberships_of(user)
         if user.organisation_id:
-            q |= Q(
+            same_organisation = Q(
                 **{
                     f"{prefix}visibility": Visibility.ORGANISATION,
                     f"{prefix}organisation_id": user.organisation_id,
                 }
             )
-        active = [cid for cid, m in memberships_of(user).items() if not m.suspended]
+            suspended = [cid for cid, m in mine.items() if m.suspended]
+            if suspended:
+                same_organisation &= ~Q(**{f"{prefix}pk__in": suspended})
+            q |= same_organisation
+        active = [cid for cid, m in mine.items() if not m.suspended]
         if active:
             q |= Q(**{f"{prefix}pk__in": active})
     return q

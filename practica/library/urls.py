@@ -1,2 +1,43 @@
+"""Library pages, below /c/<community_slug>/ (see practica/urls.py)."""
+
+from django.urls import path
+
+from practica.library.views import articles, glossary, proposals
+
 app_name = "library"
-urlpatterns: list = []
+
+ARTICLE = "library/articles/<slug:article_slug>/"
+
+urlpatterns = [
+    path("library/", articles.library, name="library"),
+    path("library/due/", articles.due_for_review, name="due"),
+    path("library/new/", articles.article_new, name="article-new"),
+    path(ARTICLE, articles.article_detail, name="article"),
+    path(f"{ARTICLE}edit/", articles.article_edit, name="article-edit"),
+    path(f"{ARTICLE}history/", articles.article_history, name="history"),
+    path(f"{ARTICLE}compare/", articles.revision_compare, name="compare"),
+    path(f"{ARTICLE}revisions/<int:number>/", articles.revision_detail, name="revision"),
+    path(f"{ARTICLE}revisions/<int:number>/revert/", articles.revision_revert, name="revert"),
+    path(f"{ARTICLE}comments/", articles.comment_add, name="comment-add"),
+    path(f"{ARTICLE}review/", articles.article_review, name="article-review"),
+    path(f"{ARTICLE}status/", articles.article_status, name="article-status"),
+    path(f"{ARTICLE}proposals/<int:proposal_id>/", proposals.proposal_detail, name="proposal"),
+    path(
+        f"{ARTICLE}proposals/<int:proposal_id>/decide/",
+        proposals.proposal_decide,
+        name="proposal-decide",
+    ),
+    path(
+        f"{ARTICLE}proposals/<int:proposal_id>/edit/",
+        proposals.proposal_edit,
+        name="proposal-edit",
+    ),
+    path("glossary/", glossary.glossary, name="glossary"),
+    path("glossary/new/", glossary.glossary_term_edit, name="glossary-new"),
+    path("glossary/<slug:term_slug>/edit/", glossary.glossary_term_edit, name="glossary-edit"),
+    path(
+        "glossary/<slug:term_slug>/delete/",
+        glossary.glossary_term_delete,
+        name="glossary-delete",
+    ),
+]

@@ -1,0 +1,178 @@
+"""Reads shaped for the library's pages, with a fixed number of queries each."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+
+from practica.communities.capabilities import Capability, can
+from practica.communities.lanyards import lanyards_for
+from practica.communities.models import Topic
+from practica.library.diff import text_diffs
+from practica.library.models import (
+    Article,
+    ArticleKind,
+    ArticleStatus,
+    ProposalStatus,
+    ProposedEdit,
+    Revision,
+)
+from practica.people.models import User
+
+OPEN_PROPOSALS = [ProposalStatus.PENDING, ProposalStatus.CHANGES_REQUESTED]
+SORTS = {"recent": ["-updated_at", "-pk"], "title": ["title", "pk"]}
+
+
+def articles_for_list(community) -> QuerySet[Article]:
+    return (
+        Article.objects.filter(community=community)
+        .select_related("community")
+        .prefetch_related(Prefetch("topics", queryset=Topic.objects.only("name", "slug")))
+        .annotate(
+            pending_count=Count(
+                "proposals", filter=Q(proposals__status__in=OPEN_PROPOSALS), distinct=True
+            )
+        )
+        .defer("body", "body_html")
+    )
+
+
+@dataclass
+class LibraryFilters:
+    topic: Topic | None = None
+    kind: str = ""
+    sort: str = "recent"
+    status: str = ArticleStatus.PUBLISHED
+    due: bool = False
+
+
+def library_articles(actor, community, filters: LibraryFilters) -> QuerySet[Article]:
+    """Published (or archived) articles matching the filters, in the chosen order."""
+    articles = articles_for_list(community).filter(status=filters.status)
+    if filters.topic is not None:
+        articles = articles.filter(topics=filters.topic)
+    if filters.kind in ArticleKind.values:
+        articles = articles.filter(kind=filters.kind)
+    if filters.due:
+        articles = articles.filter(review_due__lt=datetime.date.today()).order_by("review_due")
+        return articles
+    return articles.order_by(*SORTS.get(filters.sort, SORTS["recent"]))
+
+
+def drafts_for(actor, community) -> QuerySet[Article]:
+    """Drafts waiting for review: all of them for those who may publish, else one's own."""
+    drafts = articles_for_list(community).filter(status=ArticleStatus.DRAFT)
+    if can(actor, Capability.EDIT_ARTICLE, community=community):
+        return drafts
+    if can(actor, Capability.DRAFT_ARTICLE, community=community):
+        return drafts.filter(created_by=actor)
+    return drafts.none()
+
+
+def library_facets(community) -> dict:
+    """Topics and types with how many published articles each has (two queries)."""
+    published = Q(articles__status=ArticleStatus.PUBLISHED)
+    topics = (
+        Topic.objects.filter(community=community)
+        .annotate(article_count=Count("articles", filter=published))
+        .order_by("name")
+    )
+    counts = dict(
+        Article.objects.filter(community=community, status=ArticleStatus.PUBLISHED)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    kinds = [(value, label, counts.get(value, 0)) for value, label in ArticleKind.choices]
+    return {"topics": list(topics), "kinds": kinds}
+
+
+def due_count(community) -> int:
+    return Article.objects.filter(
+        community=community,
+        status=ArticleStatus.PUBLISHED,
+        review_due__lt=datetime.date.today(),
+    ).count()
+
+
+def article_for_page(community, article_slug: str) -> Article | None:
+    return (
+        Article.objects.filter(community=community, slug=article_slug)
+        .select_related("current_revision", "last_reviewed_by", "created_by")
+        .prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.only("name", "slug")),
+            "owners",
+            "references",
+        )
+        .first()
+    )
+
+
+@dataclass
+class Contributor:
+    user: User
+    edits: int
+    last_edit: datetime.datetime
+    lanyard: object = None
+
+
+@dataclass
+class Person:
+    """Someone shown with their lanyard (an owner, say)."""
+
+    user: User
+    lanyard: object = None
+
+
+def contributors_of(article: Article) -> list[Contributor]:
+    """Everyone who authored a revision, most edits first (two queries)."""
+    rows = list(
+        Revision.objects.filter(article=article, author__isnull=False)
+        .values("author_id")
+        .annotate(edits=Count("pk"), last_edit=Max("created_at"))
+        .order_by("-edits", "-last_edit")
+    )
+    users = User.objects.in_bulk([r["author_id"] for r in rows])
+    return [
+        Contributor(users[r["author_id"]], r["edits"], r["last_edit"])
+        for r in rows
+        if r["author_id"] in users
+    ]
+
+
+def open_proposals(article: Article) -> list[ProposedEdit]:
+    proposals = list(
+        ProposedEdit.objects.filter(article=article, status__in=OPEN_PROPOSALS).select_related(
+            "proposer", "base_revision"
+        )
+    )
+    for proposal in proposals:
+        proposal.article = article
+        proposal.diffs = text_diffs(proposal.base_revision, proposal)
+        proposal.is_stale = proposal.base_revision_id != article.current_revision_id
+    return proposals
+
+
+def comments_of(article: Article):
+    return list(article.comments.select_related("author"))
+
+
+def attach_people(community, groups: list[tuple[list, str]]) -> None:
+    """Set `.lanyard` on every object of every (objects, user attribute) group, in one query."""
+    users = [getattr(obj, attr) for objects, attr in groups for obj in objects]
+    lanyards = lanyards_for(community, [u for u in users if u is not None])
+    for objects, attr in groups:
+        for obj in objects:
+            person = getattr(obj, attr)
+            obj.lanyard = lanyards.get(person.pk) if person is not None else None
+
+
+def revisions_for_history(article: Article) -> QuerySet[Revision]:
+    return (
+        Revision.objects.filter(article=article)
+        .select_related("author", "approved_by", "reverted_from")
+        .defer("body")
+        .order_by("-number")
+    )

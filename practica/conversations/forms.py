@@ -1,0 +1,156 @@
+"""Forms for conversation pages. Shape checks only; services hold the rules."""
+
+from __future__ import annotations
+
+from django import forms
+
+from practica.conversations.models import (
+    BODY_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    ConversationSettings,
+    FlagReason,
+)
+
+BODY_HELP = (
+    "Markdown works: **bold**, lists, > quotes, tables and `code`. Mention a member with "
+    "@username. Never include anything that could identify a patient."
+)
+
+
+def _body_field(label: str, *, required: bool = True, rows: int = 10) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=BODY_MAX_CHARS,
+        help_text=BODY_HELP,
+        widget=forms.Textarea(attrs={"rows": rows, "data-mentions": "true"}),
+        error_messages={
+            "required": "Write something before posting.",
+            "max_length": f"Keep it to {BODY_MAX_CHARS:,} characters (this has %(show_value)s).",
+        },
+    )
+
+
+def _title_field() -> forms.CharField:
+    return forms.CharField(
+        label="Title",
+        max_length=TITLE_MAX_CHARS,
+        help_text="One sentence that says what you want to know or discuss.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={
+            "required": "Give your post a title.",
+            "max_length": f"Keep the title to {TITLE_MAX_CHARS} characters (it has %(show_value)s).",
+        },
+    )
+
+
+class GuardConfirmMixin(forms.Form):
+    confirm_guard = forms.BooleanField(
+        required=False,
+        label="I have checked: this does not identify a patient",
+        widget=forms.CheckboxInput,
+    )
+
+
+class ThreadForm(GuardConfirmMixin):
+    title = _title_field()
+    body = _body_field("Details")
+    topics = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Pick the topics it belongs to; people watching them will hear about it.",
+        error_messages={
+            "invalid_choice": "Choose topics from this community's list; “%(value)s” is not one.",
+            "invalid_pk_value": "Choose topics from this community's list.",
+        },
+    )
+
+    field_order = ["title", "body", "topics", "confirm_guard"]
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = community.topics.all()
+
+
+class ReplyForm(GuardConfirmMixin):
+    body = _body_field("Your reply", rows=7)
+    field_order = ["body", "confirm_guard"]
+
+
+class EditPostForm(GuardConfirmMixin):
+    title = _title_field()
+    body = _body_field("Text")
+    topics = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    field_order = ["title", "body", "topics", "confirm_guard"]
+
+    def __init__(self, *args, community, opening: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if opening:
+            self.fields["topics"].queryset = community.topics.all()
+        else:
+            del self.fields["title"]
+            del self.fields["topics"]
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="What is wrong with this post?",
+        choices=FlagReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why you are flagging this post."},
+    )
+    note = forms.CharField(
+        label="Anything the stewards should know",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (the author will see it)",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the author a reason for hiding their post."},
+    )
+
+
+class MoveForm(forms.Form):
+    community = forms.ModelChoiceField(queryset=None, label="Move to")
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+
+
+class StagingCommentForm(forms.Form):
+    body = forms.CharField(
+        label="Suggestion for the asker",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Write your suggestion first."},
+    )
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = ConversationSettings
+        fields = [
+            "guard_mode",
+            "staging_enabled",
+            "staging_question_count",
+            "profession_endorsements",
+            "posts_per_ten_minutes",
+        ]
+        labels = {
+            "guard_mode": "When the patient-data guard finds something",
+            "staging_enabled": "Send learners' first questions to the staging area",
+            "staging_question_count": "How many of a learner's questions are staged",
+            "profession_endorsements": "Let members endorse answers for their profession",
+            "posts_per_ten_minutes": "Posts a member may make in ten minutes",
+        }

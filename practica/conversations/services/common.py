@@ -1,0 +1,228 @@
+"""What every conversation write shares: settings, text checks, the guard and follow-ups."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from practica.communities.capabilities import Capability, can
+from practica.conversations import guard
+from practica.conversations.models import (
+    BODY_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    TITLE_MIN_CHARS,
+    ConversationSettings,
+    GuardLog,
+    GuardMode,
+)
+from practica.markdown import render_markdown
+
+MAX_NESTING_DEPTH = 12
+MAX_TABLE_ROWS = 300
+MAX_TABLE_COLUMNS = 30
+RATE_WINDOW_SECONDS = 600
+
+MENTION = re.compile(r"(?<![\w@/\[])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,148}[A-Za-z0-9_])")
+
+
+class PatientDataFound(Exception):
+    """The guard found likely patient-identifiable text; the author must confirm or edit."""
+
+    def __init__(self, findings: list[guard.Finding], *, blocked: bool):
+        self.findings = findings
+        self.blocked = blocked
+        kinds = sorted({f.label for f in findings})
+        if blocked:
+            message = (
+                "This looks like it contains patient-identifiable information ("
+                + ", ".join(kinds)
+                + "). This community does not allow posting it: please remove it and try again."
+            )
+        else:
+            message = (
+                "This looks like it may contain patient-identifiable information ("
+                + ", ".join(kinds)
+                + "). Check the highlighted text: edit it out, or confirm that it is not "
+                "about a patient."
+            )
+        super().__init__(message)
+        self.message = message
+
+
+def settings_for(community) -> ConversationSettings:
+    """The community's conversation settings (unsaved defaults if it has none), cached on it."""
+    cached = getattr(community, "_conversation_settings", None)
+    if cached is None:
+        cached = ConversationSettings.objects.filter(community=community).first()
+        if cached is None:
+            cached = ConversationSettings(community=community)
+        community._conversation_settings = cached
+    return cached
+
+
+def clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError({"title": "Give your post a title."})
+    if len(title) < TITLE_MIN_CHARS:
+        raise ValidationError(
+            {"title": f"Make the title at least {TITLE_MIN_CHARS} characters long."}
+        )
+    if len(title) > TITLE_MAX_CHARS:
+        raise ValidationError(
+            {"title": f"Keep the title to {TITLE_MAX_CHARS} characters (it has {len(title)})."}
+        )
+    return title
+
+
+def clean_body(body: str, *, required: bool = True) -> str:
+    """Check the Markdown source's size and shape; returns it with line endings normalised."""
+    body = (body or "").replace("\r\n", "\n").strip()
+    if required and not body:
+        raise ValidationError({"body": "Write something before posting."})
+    if len(body) > BODY_MAX_CHARS:
+        raise ValidationError(
+            {"body": f"Keep it to {BODY_MAX_CHARS:,} characters (this has {len(body):,})."}
+        )
+    depth = 0
+    table_rows = 0
+    widest = 0
+    for line in body.split("\n"):
+        prefix = re.match(r"^[\s>*+\-\d.)]*", line).group(0)
+        depth = max(
+            depth, prefix.count(">") + len(re.findall(r"(?:^|\s)(?:[*+\-]|\d+[.)])\s", prefix))
+        )
+        if line.lstrip().startswith("|"):
+            table_rows += 1
+            widest = max(widest, line.count("|") - 1)
+    if depth > MAX_NESTING_DEPTH:
+        raise ValidationError(
+            {
+                "body": f"Quotes or lists are nested {depth} levels deep; keep them to "
+                f"{MAX_NESTING_DEPTH} or fewer."
+            }
+        )
+    if table_rows > MAX_TABLE_ROWS or widest > MAX_TABLE_COLUMNS:
+        raise ValidationError(
+            {
+                "body": f"Tables can have up to {MAX_TABLE_ROWS} rows and {MAX_TABLE_COLUMNS} "
+                "columns; share bigger data as a link or an attachment."
+            }
+        )
+    return body
+
+
+def mentioned_usernames(body: str) -> list[str]:
+    names = []
+    for match in MENTION.finditer(body or ""):
+        name = match.group(1)
+        if name not in names:
+            names.append(name)
+    return names[:50]
+
+
+def render_body(body: str, *, community) -> tuple[str, list]:
+    """Rendered HTML for `body` with @mentions of members linked, and the members mentioned."""
+    from practica.people.models import User
+
+    names = mentioned_usernames(body)
+    mentioned = (
+        list(
+            User.objects.filter(
+                username__in=names, memberships__community=community, memberships__suspended=False
+            )
+        )
+        if names
+        else []
+    )
+    known = {user.username: user for user in mentioned}
+
+    def link(match: re.Match) -> str:
+        user = known.get(match.group(1))
+        return f"[@{user.username}]({user.get_absolute_url()})" if user else match.group(0)
+
+    return render_markdown(MENTION.sub(link, body) if known else body), mentioned
+
+
+def check_rate(actor, community) -> None:
+    """Refuse a post when the member has posted too often lately; stewards are exempt."""
+    if can(actor, Capability.MODERATE, community=community):
+        return
+    limit = settings_for(community).posts_per_ten_minutes
+    if cache.get(_rate_key(actor, community), 0) >= limit:
+        raise ValidationError(
+            f"You have posted {limit} times in the last ten minutes, which is this community's "
+            "limit. Please wait a few minutes and post again; what you wrote is kept below."
+        )
+
+
+def count_post(actor, community) -> None:
+    key = _rate_key(actor, community)
+    cache.add(key, 0, RATE_WINDOW_SECONDS)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, RATE_WINDOW_SECONDS)
+
+
+def _rate_key(actor, community) -> str:
+    return (
+        f"conversations:posts:{community.pk}:{actor.pk}:{int(time.time() // RATE_WINDOW_SECONDS)}"
+    )
+
+
+def check_patient_data(*, actor, community, text: str, confirmed: bool) -> list[guard.Finding]:
+    """Scan `text`; log and raise PatientDataFound unless the author confirmed a warning.
+
+    Called before the write's transaction so the warning or block is logged even though
+    nothing is saved. Returns the findings the author confirmed (empty if none).
+    """
+    findings = guard.scan(text)
+    if not findings:
+        return []
+    kinds = sorted({f.kind for f in findings})
+    if settings_for(community).guard_mode == GuardMode.BLOCK:
+        GuardLog.objects.create(
+            community=community, user=actor, decision=GuardLog.Decision.BLOCKED, kinds=kinds
+        )
+        raise PatientDataFound(findings, blocked=True)
+    if not confirmed:
+        GuardLog.objects.create(
+            community=community, user=actor, decision=GuardLog.Decision.WARNED, kinds=kinds
+        )
+        raise PatientDataFound(findings, blocked=False)
+    return findings
+
+
+def log_confirmed(*, actor, community, thread, findings) -> None:
+    if findings:
+        GuardLog.objects.create(
+            community=community,
+            user=actor,
+            thread=thread,
+            decision=GuardLog.Decision.CONFIRMED,
+            kinds=sorted({f.kind for f in findings}),
+        )
+
+
+def after_commit_index(thread_id: int) -> None:
+    from practica.conversations.tasks import index_thread_task
+
+    transaction.on_commit(lambda: index_thread_task.enqueue(thread_id))
+
+
+def after_commit_reevaluate(*, user_ids, community_id: int) -> None:
+    """Ask the trajectory engine to re-evaluate these members once this transaction commits."""
+    ids = sorted({pk for pk in user_ids if pk})
+    if ids:
+        from practica.conversations.trajectory import request_reevaluation
+
+        request_reevaluation(user_ids=ids, community_id=community_id)
+
+
+def after_commit_notify(task, *args) -> None:
+    transaction.on_commit(lambda: task.enqueue(*args))

@@ -1,0 +1,72 @@
+import pytest
+
+from practica.conversations import guard
+
+
+def kinds(text):
+    return [f.kind for f in guard.scan(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Mrs Patel, DOB 14/03/1941, was admitted overnight.", "date_of_birth"),
+        ("date of birth: 2 March 1950", "date_of_birth"),
+        ("Margaret Thompson 12/07/1938 fell twice on the ward", "name_with_date"),
+        ("Mr Okonkwo (born 1947-05-21) needs review", "date_of_birth"),
+        ("His NHS number is 943 476 5919 if you need it", "nhs_number"),
+        ("NHS no 9434765919", "nhs_number"),
+        ("Medicare 2123 45670 1 on the form", "medicare_number"),
+        ("MRN 00412345 in bed 4", "record_number"),
+        ("Call his daughter on 07700 900123 tonight", "phone"),
+        ("Family on +44 7700 900123", "phone"),
+        ("Her son is on 0412 345 678", "phone"),
+        ("Lives at 42 Wallaby Way alone", "address"),
+        ("Discharged home to 17 Acacia Avenue yesterday", "address"),
+        ("Email her GP at jane.doe@nhs.example.uk", "email"),
+    ],
+)
+def test_guard_finds_realistic_identifiers(text, kind):
+    assert kind in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "paracetamol 1 g QDS, max 4 g in 24 hours",
+        "K+ 4.2 mmol/L, Na 138 mmol/L, creatinine 92 umol/L",
+        "INR 2.5 this morning; warfarin 3 mg held",
+        "BP 120/80, HR 88, RR 18, SpO2 96% on 2 L",
+        "NEWS2 score of 5 at 02:00, escalated at 02:15",
+        "Enoxaparin 40 mg SC once daily, CrCl 28 mL/min",
+        "Audit of 1,234 falls between 2019 and 2023",
+        "Gentamicin 5 mg/kg, level at 18 hours 1.2 mg/L",
+        "We reviewed policy version 2.3 on 12/03/2024 at the huddle",
+        "The ward phone extension is 4471",
+        "Ward 7 handover at 07:30 and 19:30",
+        "Dr Singh reviewed at the bedside",
+        "1234567890",  # ten digits failing the NHS check digit
+    ],
+)
+def test_guard_leaves_doses_lab_values_and_ordinary_text_alone(text):
+    assert kinds(text) == []
+
+
+def test_nhs_check_digit():
+    assert guard.nhs_number_is_valid("9434765919")
+    assert not guard.nhs_number_is_valid("9434765918")
+    assert not guard.nhs_number_is_valid("1111111111")
+
+
+def test_medicare_check_digit():
+    assert guard.medicare_number_is_valid("2123456701")
+    assert not guard.medicare_number_is_valid("2123456791")
+    assert not guard.medicare_number_is_valid("7123456701")
+
+
+def test_highlight_escapes_everything_but_the_marks():
+    text = "<script>x</script> call 07700 900123"
+    html = guard.highlight(text, guard.scan(text))
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert '<mark class="guard-mark"' in html

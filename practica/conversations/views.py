@@ -1,0 +1,784 @@
+"""Conversation pages: thin views that fetch, authorise through services, and render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from practica.communities.capabilities import (
+    Capability,
+    can,
+    can_map,
+    require,
+    visible,
+)
+from practica.communities.models import Community, Membership, Topic
+from practica.communities.views.browse import community_for
+from practica.conversations import guard, querysets, services
+from practica.conversations.diffs import revision_history
+from practica.conversations.forms import (
+    EditPostForm,
+    FlagForm,
+    HideForm,
+    MoveForm,
+    ReplyForm,
+    SettingsForm,
+    StagingCommentForm,
+    ThreadForm,
+)
+from practica.conversations.models import (
+    ConversationSettings,
+    Flag,
+    GuardLog,
+    Post,
+    ThreadKind,
+)
+from practica.search.similar import similar_questions
+
+LIST_CAPABILITIES = [
+    Capability.ASK_QUESTION,
+    Capability.START_DISCUSSION,
+    Capability.MODERATE,
+    Capability.REVIEW_STAGED,
+]
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _guard_context(error: services.PatientDataFound, text: str) -> dict:
+    return {
+        "message": error.message,
+        "blocked": error.blocked,
+        "highlighted": guard.highlight(text, error.findings),
+        "labels": sorted({f.label for f in error.findings}),
+    }
+
+
+def _clear_draft_later(request, key: str) -> None:
+    """The next page tells the browser to forget the draft: the post is safely saved."""
+    request.session["conversations_clear_drafts"] = [
+        *request.session.get("conversations_clear_drafts", []),
+        key,
+    ][-5:]
+
+
+def post_url(post: Post) -> str:
+    """The thread page that shows `post`, anchored on it."""
+    before = post.thread.posts.filter(
+        Q(created_at__lt=post.created_at) | Q(created_at=post.created_at, pk__lt=post.pk)
+    ).count()
+    page = before // querysets.POSTS_PER_PAGE + 1
+    query = f"?page={page}" if page > 1 else ""
+    return f"{post.thread.get_absolute_url()}{query}#post-{post.pk}"
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+@vary_on_headers("HX-Request")
+def thread_list(request, community_slug):
+    community = community_for(request, community_slug)
+    params = request.GET
+    context = querysets.thread_list(request.user, community, params=params)
+    query = {k: v for k, v in params.items() if k != "page" and v}
+    context.update(
+        community=community,
+        topics=list(community.topics.all()),
+        filters=query,
+        query=urlencode(query),
+        kinds=ThreadKind.choices,
+        **can_map(request.user, community, LIST_CAPABILITIES),
+    )
+    template = "conversations/thread_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, context)
+
+
+# --- starting a thread ------------------------------------------------------------------------
+
+
+@login_required
+def thread_start(request, community_slug, kind=ThreadKind.QUESTION):
+    community = community_for(request, community_slug)
+    capability = (
+        Capability.ASK_QUESTION if kind == ThreadKind.QUESTION else Capability.START_DISCUSSION
+    )
+    require(request.user, capability, community=community)
+    form = ThreadForm(request.POST or None, community=community)
+    guard_warning = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            thread = services.start_thread(
+                actor=request.user,
+                community=community,
+                kind=kind,
+                title=data["title"],
+                body=data["body"],
+                topics=data["topics"],
+                confirm_guard=data["confirm_guard"],
+            )
+        except services.PatientDataFound as error:
+            guard_warning = _guard_context(error, f"{data['title']}\n{data['body']}")
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            _clear_draft_later(request, f"practica-draft:{community.slug}:{kind}")
+            if thread.is_staged:
+                messages.success(
+                    request,
+                    "Your question is in the staging area: a mentor or full member will look "
+                    "at it and help you shape it before it is published.",
+                )
+            elif thread.posts.filter(is_first_contribution=True).exists():
+                messages.success(
+                    request,
+                    f"Welcome to {community.name}! Your first post is up; members will be "
+                    "along to help.",
+                )
+            else:
+                messages.success(request, "Posted.")
+            return redirect(thread.get_absolute_url())
+    suggestions = []
+    if request.method == "POST" and kind == ThreadKind.QUESTION:
+        suggestions = similar_questions(
+            community=community,
+            title=request.POST.get("title", ""),
+            body=request.POST.get("body", ""),
+        )
+    return render(
+        request,
+        "conversations/thread_start.html",
+        {
+            "community": community,
+            "form": form,
+            "kind": kind,
+            "is_question": kind == ThreadKind.QUESTION,
+            "guard": guard_warning,
+            "suggestions": suggestions,
+            "draft_key": f"practica-draft:{community.slug}:{kind}",
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+def similar_json(request, community_slug):
+    """The contract: GET /c/<slug>/questions/similar.json?title=…&body=…&limit=N."""
+    community = community_for(request, community_slug)
+    try:
+        limit = int(request.GET.get("limit", 5))
+    except ValueError:
+        limit = 5
+    results = similar_questions(
+        community=community,
+        title=request.GET.get("title", ""),
+        body=request.GET.get("body", ""),
+        limit=limit,
+    )
+    return JsonResponse({"results": [r.as_dict() for r in results]})
+
+
+@require_GET
+def similar_fragment(request, community_slug):
+    """The ask form's live suggestions (htmx), from the same function as the JSON."""
+    community = community_for(request, community_slug)
+    title = request.GET.get("title", "")
+    suggestions = (
+        similar_questions(community=community, title=title, body=request.GET.get("body", ""))
+        if len(title.strip()) >= 4
+        else []
+    )
+    return render(
+        request,
+        "conversations/thread_start.html#similar",
+        {"community": community, "suggestions": suggestions, "is_question": True},
+    )
+
+
+@require_GET
+def mention_members(request, community_slug):
+    """Members whose name or username starts with `q`, for @mention autocomplete."""
+    community = community_for(request, community_slug)
+    q = request.GET.get("q", "").strip().lstrip("@")[:60]
+    members = Membership.objects.filter(community=community, suspended=False).select_related("user")
+    if q:
+        members = members.filter(
+            Q(user__username__istartswith=q) | Q(user__display_name__icontains=q)
+        )
+    people = [
+        {
+            "username": m.user.username,
+            "name": m.user.name,
+            "profession": m.user.get_profession_display(),
+        }
+        for m in members.order_by("user__display_name")[:8]
+    ]
+    return JsonResponse({"results": people})
+
+
+# --- the thread page --------------------------------------------------------------------------
+
+
+def _decorate_posts(request, thread, posts, caps) -> None:
+    user = request.user
+    for post in posts:
+        mine = user.is_authenticated and post.author_id == user.pk
+        shown = not post.is_deleted and not post.is_hidden
+        post.can_edit = bool(shown and ((mine and caps["can_reply"]) or caps["can_moderate"]))
+        post.can_delete = bool(shown and mine and thread.accepted_post_id != post.pk)
+        post.can_mark = bool(shown and not mine and caps["can_mark_helpful"] and thread.is_public)
+        post.can_flag = bool(shown and not mine and caps["can_flag"])
+        post.can_accept = bool(
+            shown
+            and thread.is_question
+            and not post.is_opening
+            and caps["can_accept_answer"]
+            and thread.is_public
+        )
+        post.can_endorse = bool(
+            shown and caps["can_endorse_member"] and services.may_endorse(user, post)
+        )
+        post.show_body = shown or caps["can_moderate"]
+
+
+@vary_on_headers("HX-Request")
+def thread_detail(request, community_slug, thread_id):
+    community = community_for(request, community_slug)
+    thread = querysets.thread_for(request.user, community, thread_id)
+    caps = can_map(
+        request.user,
+        community,
+        [
+            Capability.REPLY,
+            Capability.MARK_HELPFUL,
+            Capability.FLAG,
+            Capability.MODERATE,
+            Capability.ENDORSE_MEMBER,
+        ],
+    )
+    caps["can_accept_answer"] = can(
+        request.user, Capability.ACCEPT_ANSWER, community=community, obj=thread
+    )
+    context = querysets.thread_page(request.user, thread, page_number=request.GET.get("page"))
+    _decorate_posts(request, thread, context["posts"], caps)
+    reply_form = None
+    if caps["can_reply"] and thread.is_public and not thread.is_locked:
+        initial = {}
+        quote_id = request.GET.get("quote", "")
+        if quote_id.isdigit():
+            quoted = (
+                thread.posts.filter(
+                    pk=int(quote_id), deleted_at__isnull=True, hidden_at__isnull=True
+                )
+                .select_related("author")
+                .first()
+            )
+            if quoted:
+                lines = "\n".join(f"> {line}" for line in quoted.body.splitlines())
+                who = f"@{quoted.author.username}" if quoted.author else "a former member"
+                initial["body"] = f"{lines}\n>\n> — {who}\n\n"
+        reply_form = ReplyForm(initial=initial)
+    staging = {}
+    if thread.is_staged:
+        staging = {
+            "comments": list(thread.staging_comments.select_related("author")),
+            "may_review": querysets.may_review_staged(request.user, thread),
+            "is_asker": request.user.pk == thread.author_id,
+            "form": StagingCommentForm(),
+        }
+    context.update(
+        community=community,
+        thread=thread,
+        topics=list(thread.topics.all()),
+        reply_form=reply_form,
+        is_watching=querysets.is_watching(request.user, thread),
+        related=similar_questions(
+            community=community,
+            title=thread.title,
+            body=context["posts"][0].body if context["posts"] else "",
+            exclude_thread_id=thread.pk,
+        )
+        if thread.is_question and thread.is_public
+        else [],
+        accepted_page=querysets.accepted_page_number(thread),
+        staging=staging,
+        draft_key=f"practica-draft:{community.slug}:reply:{thread.pk}",
+        clear_drafts=" ".join(request.session.pop("conversations_clear_drafts", []))
+        if request.user.is_authenticated
+        else "",
+        **caps,
+    )
+    return render(request, "conversations/thread_detail.html", context)
+
+
+@login_required
+@require_POST
+def thread_reply(request, community_slug, thread_id):
+    community = community_for(request, community_slug)
+    thread = querysets.thread_for(request.user, community, thread_id)
+    form = ReplyForm(request.POST)
+    guard_warning = None
+    if form.is_valid():
+        try:
+            post = services.reply(
+                actor=request.user,
+                thread=thread,
+                body=form.cleaned_data["body"],
+                confirm_guard=form.cleaned_data["confirm_guard"],
+            )
+        except services.PatientDataFound as error:
+            guard_warning = _guard_context(error, form.cleaned_data["body"])
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            _clear_draft_later(request, f"practica-draft:{community.slug}:reply:{thread.pk}")
+            if post.is_first_contribution:
+                messages.success(request, f"Welcome to {community.name}! Your first reply is up.")
+            return redirect(post_url(post))
+    return render(
+        request,
+        "conversations/reply_form.html",
+        {
+            "community": community,
+            "thread": thread,
+            "form": form,
+            "guard": guard_warning,
+            "draft_key": f"practica-draft:{community.slug}:reply:{thread.pk}",
+        },
+        status=422,
+    )
+
+
+# --- a post's own actions -----------------------------------------------------------------------
+
+
+def _post(request, community_slug, post_id):
+    community = community_for(request, community_slug)
+    return community, querysets.post_for(request.user, community, post_id)
+
+
+@login_required
+def post_edit(request, community_slug, post_id):
+    community, post = _post(request, community_slug, post_id)
+    thread = post.thread
+    opening = post.is_opening
+    initial = {"body": post.body}
+    if opening:
+        initial.update(title=thread.title, topics=list(thread.topics.all()))
+    form = EditPostForm(request.POST or None, initial=initial, community=community, opening=opening)
+    guard_warning = None
+    if request.method == "GET" and not (
+        (
+            request.user.pk == post.author_id
+            and can(request.user, Capability.REPLY, community=community)
+        )
+        or can(request.user, Capability.MODERATE, community=community)
+    ):
+        require(request.user, Capability.MODERATE, community=community)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.edit_post(
+                actor=request.user,
+                post=post,
+                body=data["body"],
+                title=data.get("title") if opening else None,
+                topics=data.get("topics") if opening else None,
+                confirm_guard=data["confirm_guard"],
+            )
+        except services.PatientDataFound as error:
+            guard_warning = _guard_context(error, f"{data.get('title', '')}\n{data['body']}")
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            _clear_draft_later(request, f"practica-draft:{community.slug}:edit:{post.pk}")
+            messages.success(request, "Your changes are saved; the history shows what changed.")
+            return redirect(post_url(post))
+    return render(
+        request,
+        "conversations/post_edit.html",
+        {
+            "community": community,
+            "thread": thread,
+            "post": post,
+            "form": form,
+            "guard": guard_warning,
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def post_history(request, community_slug, post_id):
+    community, post = _post(request, community_slug, post_id)
+    if (post.is_hidden or post.is_deleted) and not can(
+        request.user, Capability.MODERATE, community=community
+    ):
+        require(request.user, Capability.MODERATE, community=community)
+    return render(
+        request,
+        "conversations/post_history.html",
+        {
+            "community": community,
+            "thread": post.thread,
+            "post": post,
+            "revisions": revision_history(post),
+        },
+    )
+
+
+@login_required
+@require_POST
+def post_delete(request, community_slug, post_id):
+    community, post = _post(request, community_slug, post_id)
+    try:
+        services.delete_post(actor=request.user, post=post)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(post_url(post))
+    if post.is_opening:
+        messages.success(request, "Your thread is deleted.")
+        return redirect("conversations:list", community_slug=community.slug)
+    messages.success(request, "Your reply is deleted.")
+    return redirect(post.thread.get_absolute_url())
+
+
+def _after_post_action(request, community, post, *, message: str = ""):
+    """htmx gets the post's action bar back; a plain POST goes back to the post."""
+    if request.htmx:
+        thread = post.thread
+        caps = can_map(
+            request.user,
+            community,
+            [
+                Capability.REPLY,
+                Capability.MARK_HELPFUL,
+                Capability.FLAG,
+                Capability.MODERATE,
+                Capability.ENDORSE_MEMBER,
+            ],
+        )
+        caps["can_accept_answer"] = can(
+            request.user, Capability.ACCEPT_ANSWER, community=community, obj=thread
+        )
+        post = _reload_post(request, thread, post)
+        _decorate_posts(request, thread, [post], caps)
+        return render(
+            request,
+            "conversations/thread_detail.html#helpful",
+            {"community": community, "thread": thread, "post": post, "flash": message, **caps},
+        )
+    if message:
+        messages.info(request, message)
+    return redirect(post_url(post))
+
+
+def _reload_post(request, thread, post):
+    from practica.conversations.models import HelpfulMark
+
+    fresh = Post.objects.get(pk=post.pk)
+    fresh.thread = thread
+    fresh.marked_by_me = HelpfulMark.objects.filter(post=fresh, user=request.user).exists()
+    return fresh
+
+
+@login_required
+@require_POST
+def post_helpful(request, community_slug, post_id):
+    community, post = _post(request, community_slug, post_id)
+    message = ""
+    try:
+        if request.POST.get("undo"):
+            services.unmark_helpful(actor=request.user, post=post)
+        else:
+            services.mark_helpful(actor=request.user, post=post)
+    except ValidationError as error:
+        message = " ".join(error.messages)
+        if not request.htmx:
+            messages.error(request, message)
+            return redirect(post_url(post))
+    return _after_post_action(request, community, post, message=message)
+
+
+@login_required
+@require_POST
+def post_accept(request, community_slug, post_id):
+    community, post = _post(request, community_slug, post_id)
+    try:
+        if request.POST.get("undo"):
+            services.unaccept_answer(actor=request.user, thread=post.thread)
+            messages.success(request, "The answer is no longer marked as accepted.")
+        else:
+            services.accept_answer(actor=request.user, post=post)
+            messages.success(request, "Accepted: the question is marked solved.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(post_url(post))
+
+
+@login_required
+@require_POST
+def post_endorse(request, community_slug, post_id):
+    community, post = _post(request, community_slug, post_id)
+    try:
+        services.endorse_answer(actor=request.user, post=post)
+        messages.success(request, "You endorsed this answer for your profession.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(post_url(post))
+
+
+@login_required
+def post_flag(request, community_slug, post_id):
+    community, post = _post(request, community_slug, post_id)
+    require(request.user, Capability.FLAG, community=community)
+    form = FlagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.flag_post(
+                actor=request.user,
+                post=post,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Thank you: a steward will review the post.")
+            return redirect(post_url(post))
+    return render(
+        request,
+        "conversations/post_flag.html",
+        {"community": community, "thread": post.thread, "post": post, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def post_hide(request, community_slug, post_id):
+    community, post = _post(request, community_slug, post_id)
+    require(request.user, Capability.MODERATE, community=community)
+    if request.method == "POST" and request.POST.get("unhide"):
+        services.unhide_post(actor=request.user, post=post)
+        messages.success(request, "The post is shown again; its author has been told.")
+        return redirect(post_url(post))
+    form = HideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.hide_post(actor=request.user, post=post, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "The post is hidden; its author has been told why.")
+            return redirect(request.POST.get("next") or post_url(post))
+    return render(
+        request,
+        "conversations/post_hide.html",
+        {"community": community, "thread": post.thread, "post": post, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+# --- thread-level actions -----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def thread_watch(request, community_slug, thread_id):
+    community = community_for(request, community_slug)
+    thread = querysets.thread_for(request.user, community, thread_id)
+    watching = not request.POST.get("stop")
+    services.set_watching_thread(actor=request.user, thread=thread, watching=watching)
+    messages.success(
+        request,
+        "You will be notified of replies." if watching else "You will no longer be notified.",
+    )
+    return redirect(thread.get_absolute_url())
+
+
+@login_required
+@require_POST
+def topic_watch(request, community_slug, topic_slug):
+    community = community_for(request, community_slug)
+    topic = get_object_or_404(Topic, community=community, slug=topic_slug)
+    watching = not request.POST.get("stop")
+    services.set_watching_topic(actor=request.user, topic=topic, watching=watching)
+    messages.success(
+        request,
+        f"You will hear about new threads in {topic.name}."
+        if watching
+        else f"You stopped watching {topic.name}.",
+    )
+    return redirect(f"{reverse('conversations:list', args=[community.slug])}?topic={topic.slug}")
+
+
+@login_required
+def thread_moderate(request, community_slug, thread_id):
+    community = community_for(request, community_slug)
+    require(request.user, Capability.MODERATE, community=community)
+    thread = querysets.thread_for(request.user, community, thread_id)
+    targets = visible(request.user, Community.objects.exclude(pk=community.pk), community_field="")
+    targets = [c for c in targets if can(request.user, Capability.MODERATE, community=c)]
+    move_form = MoveForm(
+        request.POST if request.POST.get("action") == "move" else None,
+        communities=Community.objects.filter(pk__in=[c.pk for c in targets]),
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action in ("lock", "unlock"):
+                services.set_locked(actor=request.user, thread=thread, locked=action == "lock")
+                messages.success(request, "Locked." if action == "lock" else "Unlocked.")
+            elif action in ("pin", "unpin"):
+                services.set_pinned(actor=request.user, thread=thread, pinned=action == "pin")
+                messages.success(request, "Pinned." if action == "pin" else "Unpinned.")
+            elif action == "move" and move_form.is_valid():
+                target = move_form.cleaned_data["community"]
+                services.move_thread(actor=request.user, thread=thread, to_community=target)
+                messages.success(request, f"Moved to {target.name}.")
+                return redirect(thread.get_absolute_url())
+            if action != "move":
+                return redirect(thread.get_absolute_url())
+        except ValidationError as error:
+            _apply_errors(move_form, error)
+    return render(
+        request,
+        "conversations/thread_moderate.html",
+        {
+            "community": community,
+            "thread": thread,
+            "move_form": move_form,
+            "has_targets": bool(targets),
+        },
+    )
+
+
+# --- staging ----------------------------------------------------------------------------------
+
+
+@login_required
+def staging_list(request, community_slug):
+    community = community_for(request, community_slug)
+    require(request.user, Capability.READ, community=community)
+    threads = list(querysets.staged_threads(request.user, community))
+    return render(
+        request,
+        "conversations/staging_list.html",
+        {
+            "community": community,
+            "threads": threads,
+            "stats": querysets.staging_stats(community)
+            if can(request.user, Capability.MODERATE, community=community)
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def staging_action(request, community_slug, thread_id):
+    community = community_for(request, community_slug)
+    thread = querysets.thread_for(request.user, community, thread_id)
+    action = request.POST.get("action")
+    try:
+        if action == "comment":
+            form = StagingCommentForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors["body"])
+            services.comment_on_staged(
+                actor=request.user, thread=thread, body=form.cleaned_data["body"]
+            )
+            messages.success(request, "Comment added; the asker has been told.")
+        elif action == "approve":
+            services.approve_staged(actor=request.user, thread=thread)
+            messages.success(request, "Published: the question is now public.")
+        elif action == "publish":
+            services.publish_own_staged(actor=request.user, thread=thread)
+            messages.success(request, "Your question is published.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(thread.get_absolute_url())
+
+
+# --- moderation ---------------------------------------------------------------------------------
+
+
+@login_required
+def moderation_queue(request, community_slug):
+    community = community_for(request, community_slug)
+    require(request.user, Capability.MODERATE, community=community)
+    flags = list(
+        Flag.objects.filter(post__thread__community=community, status=Flag.Status.OPEN)
+        .select_related("post__thread", "post__author", "flagged_by")
+        .order_by("created_at")
+    )
+    from practica.communities.lanyards import attach_lanyards
+
+    attach_lanyards(community, [f.post for f in flags])
+    hidden = list(
+        Post.objects.filter(thread__community=community, hidden_at__isnull=False)
+        .select_related("thread", "author", "hidden_by")
+        .order_by("-hidden_at")[:20]
+    )
+    guard_logs = list(
+        GuardLog.objects.filter(community=community).select_related("user", "thread")[:30]
+    )
+    return render(
+        request,
+        "conversations/moderation_queue.html",
+        {
+            "community": community,
+            "flags": flags,
+            "hidden_posts": hidden,
+            "guard_logs": guard_logs,
+            "stats": querysets.staging_stats(community),
+            "can_configure": can(request.user, Capability.CONFIGURE, community=community),
+        },
+    )
+
+
+@login_required
+@require_POST
+def flag_dismiss(request, community_slug, flag_id):
+    community = community_for(request, community_slug)
+    flag = get_object_or_404(
+        Flag.objects.select_related("post__thread__community"),
+        pk=flag_id,
+        post__thread__community=community,
+    )
+    services.dismiss_flag(actor=request.user, flag=flag)
+    messages.success(request, "Flag dismissed; the post stays as it is.")
+    return redirect("conversations:moderation", community_slug=community.slug)
+
+
+@login_required
+def conversation_settings(request, community_slug):
+    community = community_for(request, community_slug)
+    require(request.user, Capability.CONFIGURE, community=community)
+    instance = ConversationSettings.objects.filter(community=community).first() or (
+        ConversationSettings(community=community)
+    )
+    form = SettingsForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Conversation settings saved.")
+        return redirect("conversations:settings", community_slug=community.slug)
+    return render(request, "conversations/settings.html", {"community": community, "form": form})

@@ -1,0 +1,1 @@
+"""Every write in learning: authoring, progress, assessments and feedback."""

@@ -1,0 +1,114 @@
+"""A learner's way through a module: starting it, reading sections, writing reflections."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from practica.learning.access import require_take
+from practica.learning.models import (
+    REFLECTION_MAX_CHARS,
+    Attempt,
+    Module,
+    ModuleProgress,
+    Reflection,
+)
+
+
+def start_module(*, actor, module: Module) -> ModuleProgress:
+    """The member's progress in `module`, pinned to the current version when first started."""
+    require_take(actor, module)
+    progress = (
+        ModuleProgress.objects.filter(user=actor, module=module).select_related("version").first()
+    )
+    if progress is not None:
+        return progress
+    if module.current_version_id is None:
+        raise ValidationError("This module has no published version to start.")
+    with transaction.atomic():
+        progress, _ = ModuleProgress.objects.get_or_create(
+            user=actor, module=module, defaults={"version_id": module.current_version_id}
+        )
+    return progress
+
+
+def mark_section_read(*, actor, module: Module, section_id: int) -> ModuleProgress:
+    progress = start_module(actor=actor, module=module)
+    if progress.version.section(section_id) is None:
+        raise ValidationError("That section is not part of the version you are reading.")
+    with transaction.atomic():
+        progress = (
+            ModuleProgress.objects.select_for_update().select_related("version").get(pk=progress.pk)
+        )
+        if section_id not in progress.read_section_ids:
+            progress.read_section_ids = [*progress.read_section_ids, section_id]
+        progress.last_section_id = section_id
+        progress.updated_at = timezone.now()
+        progress.save(update_fields=["read_section_ids", "last_section_id", "updated_at"])
+        refresh_completion(progress)
+    return progress
+
+
+def check_reflection(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("Write your reflection before saving it.")
+    if len(text) > REFLECTION_MAX_CHARS:
+        raise ValidationError(
+            f"Your reflection is {len(text):,} characters long; the limit is "
+            f"{REFLECTION_MAX_CHARS:,}. Shorten it and save again: your text is kept below."
+        )
+    return text
+
+
+def save_reflection(*, actor, module: Module, activity_id: int, text: str) -> Reflection:
+    """Write or rewrite the member's reflection on one activity. Reflections stay private."""
+    progress = start_module(actor=actor, module=module)
+    if progress.version.activity(activity_id) is None:
+        raise ValidationError("That activity is not part of the version you are working on.")
+    text = check_reflection(text)
+    with transaction.atomic():
+        reflection = (
+            Reflection.objects.select_for_update()
+            .filter(progress=progress, activity_id=activity_id)
+            .first()
+        )
+        if reflection is None:
+            reflection = Reflection(progress=progress, activity_id=activity_id)
+        reflection.text = text
+        reflection.updated_at = timezone.now()
+        reflection.full_clean()
+        reflection.save()
+        progress.updated_at = timezone.now()
+        progress.save(update_fields=["updated_at"])
+        refresh_completion(progress)
+    return reflection
+
+
+def steps_done(progress: ModuleProgress, *, reflections: int, passed: bool) -> int:
+    version = progress.version
+    read = sum(1 for s in version.snapshot["sections"] if s["id"] in progress.read_section_ids)
+    return (
+        read
+        + min(reflections, version.activity_count)
+        + (1 if passed and version.has_assessment else 0)
+    )
+
+
+def refresh_completion(progress: ModuleProgress) -> None:
+    """Mark the module complete once every step is done. Call inside a transaction."""
+    if progress.completed_at is not None:
+        return
+    version = progress.version
+    passed = (
+        version.has_assessment
+        and Attempt.objects.filter(
+            user_id=progress.user_id, assessment__module_id=progress.module_id, passed=True
+        ).exists()
+    )
+    activity_ids = {a["id"] for a in version.snapshot["activities"]}
+    reflections = progress.reflections.filter(activity_id__in=activity_ids).count()
+    if steps_done(progress, reflections=reflections, passed=passed) >= version.steps:
+        progress.completed_at = timezone.now()
+        progress.save(update_fields=["completed_at"])

@@ -49,3 +49,56 @@ class TimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve repeated anonymous GETs from the cache for a few seconds.
+
+    Visitors without a session read the same public pages; caching them briefly is what
+    lets one machine carry a crowd. A request counts as anonymous when it carries no
+    session cookie, so the check needs no database. Responses that set cookies, vary by
+    user or are not plain 200s are never stored.
+    """
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.seconds = getattr(settings, "ANONYMOUS_CACHE_SECONDS", 0)
+        self.session_cookie = settings.SESSION_COOKIE_NAME
+
+    def _key(self, request) -> str:
+        variant = "htmx" if request.headers.get("HX-Request") == "true" else "page"
+        return f"anon-page:{variant}:{request.get_full_path()}"
+
+    def _cacheable_request(self, request) -> bool:
+        return (
+            self.seconds > 0
+            and request.method in ("GET", "HEAD")
+            and self.session_cookie not in request.COOKIES
+            and not request.path.startswith(("/admin/", "/accounts/", "/healthz"))
+        )
+
+    def __call__(self, request):
+        from django.core.cache import cache
+
+        if not self._cacheable_request(request):
+            return self.get_response(request)
+        key = self._key(request)
+        cached = cache.get(key)
+        if cached is not None:
+            cached["X-Practica-Cache"] = "hit"
+            return cached
+        response = self.get_response(request)
+        if (
+            response.status_code == 200
+            and not response.cookies
+            and not response.streaming
+            and "private" not in response.get("Cache-Control", "")
+            and not getattr(request, "_practica_no_anon_cache", False)
+        ):
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
+            cache.set(key, response, self.seconds)
+            response["X-Practica-Cache"] = "miss"
+        return response

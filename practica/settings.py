@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "practica.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "practica.middleware.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -281,6 +282,9 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
+
+# Seconds a public page is served from the cache to visitors without a session (0 = off).
+ANONYMOUS_CACHE_SECONDS = env_int("ANONYMOUS_CACHE_SECONDS", 0 if DEBUG else 20)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 PRACTICA_PAGE_SIZE = 25

@@ -29,3 +29,4 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
 LOGGING["loggers"]["practica"]["level"] = "WARNING"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+ANONYMOUS_CACHE_SECONDS = 0  # tests that need it turn it on with override_settings

@@ -1,25 +1,51 @@
-"""Creating and reading notifications. Email delivery and digests build on these rows."""
+"""Creating and reading notifications, and handing the ones members want by email to the
+mail queue. Digests and delivery live in digests.py and mail.py."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
 
-from practica.notifications.models import Notification
+from practica.notifications.models import Delivery, EmailDelivery, Notification
+from practica.notifications.preferences import delivery_for
 
 
 def notify(
     *, recipient, kind: str, text: str, url: str = "", community=None, actor=None
 ) -> Notification | None:
-    """Record a notification for `recipient`; nobody is notified of their own actions."""
+    """Record a notification for `recipient`, as their preferences for `kind` in `community`
+    say; nobody is notified of their own actions, and nothing is recorded when they turned
+    the kind off. Emails go out from the worker once the current transaction commits."""
     if actor is not None and recipient.pk == actor.pk:
         return None
+    delivery = delivery_for(recipient, kind, community)
+    if delivery == Delivery.OFF:
+        return None
     notification = Notification(
-        recipient=recipient, kind=kind, text=text[:300], url=url, community=community, actor=actor
+        recipient=recipient,
+        kind=kind,
+        text=text[:300],
+        url=url,
+        community=community,
+        actor=actor,
+        delivery=delivery,
     )
     notification.full_clean()
     notification.save()
+    if delivery == Delivery.IMMEDIATE:
+        queue_email(notification)
     return notification
+
+
+def queue_email(notification: Notification) -> EmailDelivery:
+    """Log the email as queued now, and enqueue its sending once the transaction commits."""
+    from practica.notifications.tasks import send_email
+
+    email = EmailDelivery.objects.create(
+        user=notification.recipient, category=notification.kind, notification=notification
+    )
+    transaction.on_commit(lambda: send_email.enqueue(email.pk))
+    return email
 
 
 def mark_read(*, user, notification_id: int) -> int:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from practica.notifications import views
 
@@ -7,4 +7,7 @@ urlpatterns = [
     path("", views.notification_list, name="list"),
     path("<int:notification_id>/read/", views.notification_read, name="read"),
     path("read-all/", views.notification_read_all, name="read-all"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("calendar/", include("practica.events.feed_urls")),
 ]

@@ -1,0 +1,403 @@
+"""Every write to events: planning, RSVP with a waitlist, attendance, feeds."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from practica.communities.capabilities import Capability, require
+from practica.communities.models import Community, Membership
+from practica.events import recurrence
+from practica.events.models import (
+    MAX_SERIES_DAYS,
+    RSVP,
+    Attendance,
+    CalendarFeed,
+    Event,
+    EventType,
+    new_feed_token,
+)
+from practica.events.permissions import require_manage
+from practica.markdown import render_markdown
+from practica.notifications.models import Notification
+from practica.notifications.services import notify
+
+# Changing these tells everyone who answered the RSVP.
+NOTICEABLE_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "join_url",
+    "location",
+    "repeat",
+    "repeat_until",
+    "exception_dates",
+)
+# Everyone who answered other than "not going" hears about changes.
+INTERESTED = (RSVP.Status.GOING, RSVP.Status.MAYBE, RSVP.Status.WAITLISTED)
+
+
+class PatientDataWarning(ValidationError):
+    """The case summary looks like it identifies a patient; the author must confirm."""
+
+    def __init__(self, findings):
+        self.findings = findings
+        labels = sorted({f.label for f in findings})
+        super().__init__(
+            {
+                "case_summary": (
+                    "This case summary looks like it may identify a patient ("
+                    + ", ".join(labels)
+                    + "). Remove it, or tick the box to confirm nothing here identifies anyone."
+                )
+            }
+        )
+
+
+def scan_case_summary(text: str) -> list:
+    """Findings of the conversations app's patient-data guard in `text`."""
+    from practica.conversations.guard import scan
+
+    return scan(text)
+
+
+def _set_text(event: Event) -> None:
+    event.description_html = render_markdown(event.description)
+    event.case_summary_html = render_markdown(event.case_summary)
+    event.notes_html = render_markdown(event.notes)
+
+
+def _check_series(event: Event) -> None:
+    """Refuse a series whose wall-clock time doesn't exist on one of its dates."""
+    if event.repeat:
+        if event.repeat_until < event.starts_at.date():
+            raise ValidationError({"repeat_until": "The series can't end before it starts."})
+        if (event.repeat_until - event.starts_at.date()).days > MAX_SERIES_DAYS:
+            raise ValidationError({"repeat_until": "A series can run for at most two years."})
+        first_local = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.timezone))
+        missing = recurrence.missing_dates(
+            first_local=first_local.replace(tzinfo=None),
+            zone_name=event.timezone,
+            repeat=event.repeat,
+            repeat_until=event.repeat_until,
+            skip=recurrence.exception_dates(event),
+        )
+        if missing:
+            days = ", ".join(f"{d.day} {d:%B %Y}" for d in missing)
+            raise ValidationError(
+                {
+                    "exception_dates": (
+                        f"The clocks go forward in {event.timezone} on {days}, so "
+                        f"{first_local:%H:%M} doesn't exist that day. Add it as an exception "
+                        "or choose another time."
+                    )
+                }
+            )
+
+
+def _check_case_summary(event: Event, acknowledged: bool) -> None:
+    if event.kind != EventType.CASE_DISCUSSION:
+        event.case_summary = ""
+        return
+    findings = scan_case_summary(event.case_summary)
+    if findings and not acknowledged:
+        raise PatientDataWarning(findings)
+
+
+def _finish(event: Event, *, organisers: Iterable | None, patient_data_acknowledged: bool):
+    _check_case_summary(event, patient_data_acknowledged)
+    _set_text(event)
+    event.exception_dates = sorted({str(date.fromisoformat(str(d))) for d in event.exception_dates})
+    event.full_clean(exclude=["last_ends_at"])
+    _check_series(event)
+    event.last_ends_at = recurrence.series_end(event)
+    event.save()
+    if organisers is not None:
+        members = set(
+            Membership.objects.filter(
+                community=event.community, suspended=False, user__in=list(organisers)
+            ).values_list("user_id", flat=True)
+        )
+        event.organisers.set(members)
+
+
+def create_event(
+    *,
+    actor,
+    community: Community,
+    title: str,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone_name: str,
+    description: str = "",
+    case_summary: str = "",
+    join_url: str = "",
+    location: str = "",
+    capacity: int | None = None,
+    organisers: Iterable | None = None,
+    repeat: str = "",
+    repeat_until: date | None = None,
+    exception_dates: Iterable[date] = (),
+    patient_data_acknowledged: bool = False,
+) -> Event:
+    """Plan an event. The actor is always one of its organisers."""
+    require(actor, Capability.CREATE_EVENT, community=community)
+    with transaction.atomic():
+        event = Event(
+            community=community,
+            title=title.strip(),
+            kind=kind,
+            description=description,
+            case_summary=case_summary,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            timezone=timezone_name,
+            join_url=join_url,
+            location=location.strip(),
+            capacity=capacity,
+            repeat=repeat,
+            repeat_until=repeat_until if repeat else None,
+            exception_dates=[str(d) for d in exception_dates] if repeat else [],
+            created_by=actor,
+        )
+        _finish(
+            event,
+            organisers=[actor, *(organisers or [])],
+            patient_data_acknowledged=patient_data_acknowledged,
+        )
+    return event
+
+
+def update_event(
+    *, actor, event: Event, patient_data_acknowledged: bool = False, organisers=None, **changes
+) -> Event:
+    """Change an event; people who answered its RSVP hear about changes of time or place."""
+    require_manage(actor, event)
+    if event.is_cancelled:
+        raise ValidationError("This event was cancelled: it can't be changed any more.")
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        before = {name: getattr(event, name) for name in NOTICEABLE_FIELDS}
+        old_capacity = event.capacity
+        for name, value in changes.items():
+            if name == "timezone_name":
+                name = "timezone"
+            if name == "exception_dates":
+                value = [str(d) for d in value]
+            setattr(event, name, value)
+        if not event.repeat:
+            event.repeat_until, event.exception_dates = None, []
+        changed = [n for n in NOTICEABLE_FIELDS if getattr(event, n) != before[n]]
+        if changed:
+            event.sequence += 1
+        event.updated_at = timezone.now()
+        if organisers is not None and not list(organisers):
+            organisers = [actor]  # an event always has someone to ask
+        _finish(event, organisers=organisers, patient_data_acknowledged=patient_data_acknowledged)
+        if event.capacity is None or (old_capacity is not None and event.capacity > old_capacity):
+            _promote_waitlist(event)
+        if changed:
+            _tell_interested(
+                event,
+                actor=actor,
+                text=f"“{event.title}” has changed: check the new time and place.",
+            )
+    return event
+
+
+def cancel_event(*, actor, event: Event) -> Event:
+    require_manage(actor, event)
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        if event.is_cancelled:
+            return event
+        event.cancelled_at = timezone.now()
+        event.sequence += 1
+        event.save(update_fields=["cancelled_at", "sequence"])
+        _tell_interested(event, actor=actor, text=f"“{event.title}” has been cancelled.")
+    return event
+
+
+def save_notes(*, actor, event: Event, notes: str) -> Event:
+    """Notes and outcomes after the event, in Markdown."""
+    require_manage(actor, event)
+    with transaction.atomic():
+        event.notes = notes
+        event.notes_html = render_markdown(notes)
+        event.updated_at = timezone.now()
+        event.full_clean(exclude=["last_ends_at"])
+        event.save(update_fields=["notes", "notes_html", "updated_at"])
+    return event
+
+
+def _tell_interested(event: Event, *, actor, text: str) -> None:
+    people = RSVP.objects.filter(event=event, status__in=INTERESTED).select_related("user")
+    for rsvp in people:
+        notify(
+            recipient=rsvp.user,
+            kind=Notification.Kind.EVENT,
+            text=text,
+            url=event.get_absolute_url(),
+            community=event.community,
+            actor=actor,
+        )
+
+
+# --- RSVP -----------------------------------------------------------------------------------
+
+
+def _going_count(event: Event) -> int:
+    return RSVP.objects.filter(event=event, status=RSVP.Status.GOING).count()
+
+
+def _promote_waitlist(event: Event) -> list[RSVP]:
+    """Fill free seats from the waitlist, oldest first. The caller holds the event's lock."""
+    promoted = []
+    waiting = RSVP.objects.filter(event=event, status=RSVP.Status.WAITLISTED).order_by(
+        "waitlisted_at", "pk"
+    )
+    free = None if event.capacity is None else event.capacity - _going_count(event)
+    for rsvp in waiting.select_related("user"):
+        if free is not None and free <= 0:
+            break
+        rsvp.status = RSVP.Status.GOING
+        rsvp.waitlisted_at = None
+        rsvp.updated_at = timezone.now()
+        rsvp.save(update_fields=["status", "waitlisted_at", "updated_at"])
+        promoted.append(rsvp)
+        notify(
+            recipient=rsvp.user,
+            kind=Notification.Kind.EVENT,
+            text=f"A place opened up: you’re going to “{event.title}”.",
+            url=event.get_absolute_url(),
+            community=event.community,
+        )
+        if free is not None:
+            free -= 1
+    return promoted
+
+
+def respond(*, actor, event: Event, status: str) -> RSVP:
+    """Answer an event's RSVP. "Going" to a full event puts the actor on the waitlist.
+
+    The event row is locked while seats are counted, so concurrent answers can never fill
+    more seats than the capacity.
+    """
+    require(actor, Capability.RSVP, community=event.community)
+    if status not in (RSVP.Status.GOING, RSVP.Status.MAYBE, RSVP.Status.NOT_GOING):
+        raise ValidationError("Choose going, maybe or not going.")
+    with transaction.atomic():
+        event = Event.objects.select_for_update().select_related("community").get(pk=event.pk)
+        if event.is_cancelled:
+            raise ValidationError("This event was cancelled, so it no longer takes answers.")
+        if event.last_ends_at <= timezone.now():
+            raise ValidationError("This event is over, so it no longer takes answers.")
+        rsvp = RSVP.objects.filter(event=event, user=actor).first()
+        previous = rsvp.status if rsvp else None
+        if rsvp is None:
+            rsvp = RSVP(event=event, user=actor)
+        now = timezone.now()
+        if status == RSVP.Status.GOING and previous in (RSVP.Status.GOING, RSVP.Status.WAITLISTED):
+            return rsvp
+        if status == RSVP.Status.GOING:
+            full = event.capacity is not None and _going_count(event) >= event.capacity
+            rsvp.status = RSVP.Status.WAITLISTED if full else RSVP.Status.GOING
+            rsvp.waitlisted_at = now if full else None
+        else:
+            rsvp.status = status
+            rsvp.waitlisted_at = None
+        rsvp.updated_at = now
+        rsvp.full_clean(validate_unique=False)
+        rsvp.save()
+        if previous == RSVP.Status.GOING and rsvp.status != RSVP.Status.GOING:
+            _promote_waitlist(event)
+    return rsvp
+
+
+# --- attendance ------------------------------------------------------------------------------
+
+
+def record_attendance(
+    *, actor, event: Event, occurrence_start: datetime, attendee_ids: Iterable[int]
+) -> int:
+    """Set who attended one past occurrence; returns how many attended.
+
+    Only active members of the community can be recorded. Each member whose count
+    changed is re-evaluated against the progression rules once this commits.
+    """
+    require_manage(actor, event)
+    occurrence = recurrence.find(event, occurrence_start)
+    if occurrence is None:
+        raise ValidationError("That date isn't one of this event's occurrences.")
+    if occurrence.start > timezone.now():
+        raise ValidationError("Attendance can be taken once the event has started.")
+    wanted = set(
+        Membership.objects.filter(
+            community=event.community, suspended=False, user_id__in=list(attendee_ids)
+        ).values_list("user_id", flat=True)
+    )
+    with transaction.atomic():
+        Event.objects.select_for_update().filter(pk=event.pk).first()
+        current = set(
+            Attendance.objects.filter(event=event, occurrence_start=occurrence.start).values_list(
+                "user_id", flat=True
+            )
+        )
+        Attendance.objects.filter(
+            event=event, occurrence_start=occurrence.start, user_id__in=current - wanted
+        ).delete()
+        Attendance.objects.bulk_create(
+            [
+                Attendance(
+                    event=event, user_id=uid, occurrence_start=occurrence.start, recorded_by=actor
+                )
+                for uid in sorted(wanted - current)
+            ]
+        )
+        for user_id in sorted(wanted ^ current):
+            _reevaluate(user_id, event.community)
+    return len(wanted)
+
+
+def _reevaluate(user_id: int, community: Community) -> None:
+    from practica.communities.services.progression import request_evaluation
+
+    membership_id = (
+        Membership.objects.filter(user_id=user_id, community=community)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if membership_id is not None:
+        request_evaluation(membership_id)
+
+
+def events_attended(membership: Membership, criterion: object = None) -> int:
+    """The progression source for "events attended": occurrences attended in the community."""
+    return Attendance.objects.filter(
+        user_id=membership.user_id, event__community_id=membership.community_id
+    ).count()
+
+
+# --- calendar feeds ---------------------------------------------------------------------------
+
+
+def feed_for(*, user) -> CalendarFeed:
+    feed, _ = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+def rotate_feed(*, user) -> CalendarFeed:
+    """Revoke the member's feed link by giving it a new token."""
+    with transaction.atomic():
+        feed, created = CalendarFeed.objects.select_for_update().get_or_create(user=user)
+        if not created:
+            feed.token = new_feed_token()
+            feed.rotated_at = timezone.now()
+            feed.save(update_fields=["token", "rotated_at"])
+    return feed

@@ -1,0 +1,175 @@
+from datetime import UTC, date, datetime, timedelta
+
+import icalendar
+import pytest
+from django.urls import reverse
+
+from practica.communities.models import Visibility
+from practica.communities.stages import Stage
+from practica.events import services
+from practica.events.models import EventType, Repeat
+from practica.events.tests.factories import EventFactory
+from practica.tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def weekly_journal_club(community, organiser):
+    start = datetime(2026, 12, 4, 0, 0, tzinfo=UTC)  # 11:00 Fri in Sydney, 19:00 Thu Toronto
+    return services.create_event(
+        actor=organiser,
+        community=community,
+        title="Weekly journal club",
+        kind=EventType.JOURNAL_CLUB,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        timezone_name="Australia/Sydney",
+        join_url="https://meet.example.org/jc",
+        repeat=Repeat.WEEKLY,
+        repeat_until=date(2027, 2, 26),
+        exception_dates=[date(2026, 12, 25)],
+    )
+
+
+def test_toronto_and_sydney_members_see_the_same_event_at_their_own_times(
+    client, community, member_at
+):
+    organiser = member_at(Stage.FULL, user__timezone="Australia/Sydney")
+    event = weekly_journal_club(community, organiser)
+    toronto = member_at(Stage.PERIPHERAL, user__timezone="America/Toronto")
+    client.force_login(toronto)
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert "Thu 3 Dec, 19:00–20:00" in html
+    assert "your time (Toronto)" in html
+    assert "11:00–12:00 Fri in Sydney (organiser)" in html
+    client.force_login(organiser)
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert "Fri 4 Dec, 11:00–12:00" in html and "your time (Sydney)" in html
+
+
+def test_event_ics_parses_back_with_rrule_exdate_and_time_zone(client, community, member_at):
+    event = weekly_journal_club(community, member_at(Stage.FULL))
+    response = client.get(reverse("events:ics", args=[community.slug, event.pk]))
+    assert response["Content-Type"].startswith("text/calendar")
+    cal = icalendar.Calendar.from_ical(response.content)
+    (vevent,) = cal.walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == "Weekly journal club"
+    assert vevent["DTSTART"].params["TZID"] == "Australia/Sydney"
+    assert vevent.decoded("DTSTART") == datetime(2026, 12, 4, 0, 0, tzinfo=UTC)
+    assert vevent["RRULE"]["FREQ"] == ["WEEKLY"]
+    exdates = [d.dt for d in vevent["EXDATE"].dts]
+    assert [d.date() for d in exdates] == [date(2026, 12, 25)]
+    assert exdates[0].hour == 11
+    assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Australia/Sydney"]
+
+
+def test_public_feed_lists_events_and_private_communities_have_none(client, community, member_at):
+    event = weekly_journal_club(community, member_at(Stage.FULL))
+    response = client.get(f"/c/{community.slug}/events.ics")
+    assert response.status_code == 200
+    uids = [str(e["UID"]) for e in icalendar.Calendar.from_ical(response.content).walk("VEVENT")]
+    assert uids == [event.uid]
+    community.visibility = Visibility.PRIVATE
+    community.save()
+    response = client.get(f"/c/{community.slug}/events.ics")
+    assert response.status_code == 404
+
+
+def test_member_feed_covers_their_communities_and_revoked_tokens_stop_working(
+    client, community, member_at
+):
+    member = member_at(Stage.PERIPHERAL)
+    mine = weekly_journal_club(community, member_at(Stage.FULL))
+    elsewhere = EventFactory(title="Not my community")
+    feed = services.feed_for(user=member)
+    url = reverse("notifications:calendar:feed", args=[feed.token])
+    cal = icalendar.Calendar.from_ical(client.get(url).content)
+    assert [str(e["SUMMARY"]) for e in cal.walk("VEVENT")] == [mine.title]
+    assert elsewhere.title not in client.get(url).content.decode()
+
+    services.rotate_feed(user=member)
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "revoked" in response.content.decode()
+    forged = client.get(reverse("notifications:calendar:feed", args=["forged-token"]))
+    assert forged.status_code == 404
+
+
+def test_create_form_refuses_a_spring_forward_time_and_keeps_what_was_typed(
+    client, community, member_at
+):
+    client.force_login(member_at(Stage.FULL))
+    response = client.post(
+        reverse("events:create", args=[community.slug]),
+        {
+            "title": "Night shift huddle",
+            "kind": "meeting",
+            "timezone": "America/Toronto",
+            "start_date": "2026-03-08",
+            "start_time": "02:30",
+            "end_time": "03:30",
+            "location": "Ward 7",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "doesn&#x27;t exist in America/Toronto" in html
+    assert 'value="Night shift huddle"' in html
+
+
+def test_create_form_asks_which_time_on_a_fall_back_night(client, community, member_at):
+    client.force_login(member_at(Stage.FULL))
+    data = {
+        "title": "Night huddle",
+        "kind": "meeting",
+        "timezone": "America/Toronto",
+        "start_date": "2026-11-01",
+        "start_time": "01:30",
+        "end_time": "02:30",
+        "location": "Ward 7",
+    }
+    response = client.post(reverse("events:create", args=[community.slug]), data)
+    assert "happens twice" in response.content.decode()
+    assert 'name="clock_change"' in response.content.decode()
+    response = client.post(
+        reverse("events:create", args=[community.slug]), {**data, "clock_change": "later"}
+    )
+    assert response.status_code == 302
+
+
+def test_rsvp_through_the_page(client, community, member_at):
+    event = weekly_journal_club(community, member_at(Stage.FULL))
+    member = member_at(Stage.PERIPHERAL)
+    client.force_login(member)
+    response = client.post(
+        reverse("events:rsvp", args=[community.slug, event.pk]), {"status": "going"}, follow=True
+    )
+    assert "You’re going" in response.content.decode()
+
+
+def test_learner_does_not_see_plan_button_and_cannot_open_the_form(client, community, member_at):
+    client.force_login(member_at(Stage.PERIPHERAL))
+    assert "Plan an event" not in client.get(f"/c/{community.slug}/events/").content.decode()
+    assert client.get(reverse("events:create", args=[community.slug])).status_code == 403
+
+
+def test_events_list_runs_a_fixed_number_of_queries(
+    client, community, member_at, django_assert_max_num_queries
+):
+    member = member_at(Stage.PERIPHERAL)
+    client.force_login(member)
+    now = datetime.now(UTC)
+    EventFactory(community=community)
+    EventFactory(community=community, starts_at=now - timedelta(days=2))
+    with django_assert_max_num_queries(12) as few:
+        assert client.get(f"/c/{community.slug}/events/").status_code == 200
+    for i in range(12):
+        event = EventFactory(community=community, starts_at=now + timedelta(days=i - 6))
+        event.organisers.add(member)
+        for _ in range(3):
+            attendee = MembershipFactory(community=community).user
+            event.rsvps.create(user=attendee, status="going")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(f"/c/{community.slug}/events/")
+    assert response.status_code == 200
+    assert response.content.decode().count('class="event-item') >= 12

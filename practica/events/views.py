@@ -1,0 +1,281 @@
+"""Event pages: list, detail, plan and edit, RSVP, attendance, notes, calendar files."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from practica.communities.capabilities import Capability, can_map, require
+from practica.communities.models import Community, Membership, Visibility
+from practica.communities.views.browse import community_for
+from practica.events import calendar, querysets, recurrence, services
+from practica.events.forms import EventForm, zone_choices
+from practica.events.models import RSVP, Attendance, Event
+from practica.events.permissions import can_manage, require_manage
+
+UPCOMING_OCCURRENCES_SHOWN = 8
+
+
+def _members(community: Community):
+    return [
+        m.user
+        for m in Membership.objects.filter(community=community, suspended=False)
+        .select_related("user")
+        .order_by("user__display_name", "user__username")
+    ]
+
+
+def _event(community: Community, event_id: int) -> Event:
+    try:
+        return querysets.event_for_page(community, event_id)
+    except Event.DoesNotExist as error:
+        raise Http404("There is no such event in this community.") from error
+
+
+def event_list(request, community_slug):
+    community = community_for(request, community_slug)
+    context = {
+        "community": community,
+        **querysets.events_page(community, request.user),
+        **can_map(request.user, community, [Capability.CREATE_EVENT]),
+    }
+    return render(request, "events/event_list.html", context)
+
+
+def event_detail(request, community_slug, event_id):
+    community = community_for(request, community_slug)
+    event = _event(community, event_id)
+    now = timezone.now()
+    occurrences = recurrence.occurrences(event)
+    coming = [o for o in occurrences if o.end > now][:UPCOMING_OCCURRENCES_SHOWN]
+    past = [o for o in occurrences if o.start <= now][-UPCOMING_OCCURRENCES_SHOWN:][::-1]
+    my_rsvp = (
+        RSVP.objects.filter(event=event, user=request.user).first()
+        if request.user.is_authenticated
+        else None
+    )
+    manage = can_manage(request.user, event)
+    context = {
+        "community": community,
+        "event": event,
+        "next": [(o, querysets.when(o, request.user)) for o in coming],
+        "past": [(o, querysets.when(o, request.user)) for o in past],
+        "rule": recurrence.rule_text(event),
+        "my_rsvp": my_rsvp,
+        "rsvps": querysets.rsvp_lists(event) if manage else None,
+        "is_over": event.last_ends_at <= now,
+        "can_manage": manage,
+        "answers": [
+            (RSVP.Status.GOING, "Going"),
+            (RSVP.Status.MAYBE, "Maybe"),
+            (RSVP.Status.NOT_GOING, "Not going"),
+        ],
+        **can_map(request.user, community, [Capability.RSVP]),
+    }
+    return render(request, "events/event_detail.html", context)
+
+
+def _form_context(request, community, form, event=None, warning=None):
+    return {
+        "community": community,
+        "form": form,
+        "event": event,
+        "zone_names": zone_choices(),
+        "guard_warning": warning,
+    }
+
+
+def _apply_errors(form: EventForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _save(request, community, event=None):
+    members = _members(community)
+    initial = (
+        EventForm.initial_for(event)
+        if event
+        else {"timezone": getattr(request.user, "timezone", "UTC")}
+    )
+    form = EventForm(request.POST or None, members=members, initial=initial)
+    warning = None
+    if request.method == "POST" and form.is_valid():
+        chosen = {str(u.pk): u for u in members}
+        organisers = [chosen[pk] for pk in form.cleaned_data["organisers"] if pk in chosen]
+        try:
+            if event is None:
+                event = services.create_event(
+                    actor=request.user,
+                    community=community,
+                    organisers=organisers,
+                    **form.service_arguments(),
+                )
+                messages.success(request, "Event planned. Members can now RSVP.")
+            else:
+                event = services.update_event(
+                    actor=request.user,
+                    event=event,
+                    organisers=organisers or [request.user],
+                    **form.service_arguments(),
+                )
+                messages.success(request, "Event saved. People who RSVP’d were told of changes.")
+            return redirect(event.get_absolute_url())
+        except services.PatientDataWarning as error:
+            from practica.conversations.guard import highlight
+
+            warning = highlight(form.cleaned_data["case_summary"], error.findings)
+            _apply_errors(form, error)
+        except ValidationError as error:
+            _apply_errors(form, error)
+    template = "events/event_form.html"
+    return render(request, template, _form_context(request, community, form, event, warning))
+
+
+@login_required
+def event_create(request, community_slug):
+    community = community_for(request, community_slug)
+    require(request.user, Capability.CREATE_EVENT, community=community)
+    return _save(request, community)
+
+
+@login_required
+def event_edit(request, community_slug, event_id):
+    community = community_for(request, community_slug)
+    event = _event(community, event_id)
+    require_manage(request.user, event)
+    if event.is_cancelled:
+        messages.error(request, "This event was cancelled: it can't be changed any more.")
+        return redirect(event.get_absolute_url())
+    return _save(request, community, event)
+
+
+@login_required
+@require_POST
+def event_cancel(request, community_slug, event_id):
+    community = community_for(request, community_slug)
+    event = _event(community, event_id)
+    services.cancel_event(actor=request.user, event=event)
+    messages.success(request, "Event cancelled. Everyone who RSVP’d has been told.")
+    return redirect(event.get_absolute_url())
+
+
+MESSAGES = {
+    RSVP.Status.GOING: "You’re going. It’s in your calendar feed.",
+    RSVP.Status.WAITLISTED: "The event is full, so you’re on the waitlist. If a place opens "
+    "up you’ll get it automatically, in the order people joined the list, and we’ll tell you.",
+    RSVP.Status.MAYBE: "Saved as maybe.",
+    RSVP.Status.NOT_GOING: "Saved: you’re not going.",
+}
+
+
+@login_required
+@require_POST
+def event_rsvp(request, community_slug, event_id):
+    community = community_for(request, community_slug)
+    event = _event(community, event_id)
+    try:
+        rsvp = services.respond(
+            actor=request.user, event=event, status=request.POST.get("status", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        level = messages.WARNING if rsvp.status == RSVP.Status.WAITLISTED else messages.SUCCESS
+        messages.add_message(request, level, MESSAGES[rsvp.status])
+    return redirect(event.get_absolute_url())
+
+
+@login_required
+def event_attendance(request, community_slug, event_id, occurrence_key):
+    community = community_for(request, community_slug)
+    event = _event(community, event_id)
+    require_manage(request.user, event)
+    start = recurrence.parse_key(occurrence_key)
+    occurrence = recurrence.find(event, start) if start else None
+    if occurrence is None:
+        raise Http404("That date isn't one of this event's occurrences.")
+    members = _members(community)
+    if request.method == "POST":
+        ids = [int(v) for v in request.POST.getlist("attended") if v.isdigit()]
+        try:
+            count = services.record_attendance(
+                actor=request.user, event=event, occurrence_start=occurrence.start, attendee_ids=ids
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"Attendance saved: {count} {'person' if count == 1 else 'people'}."
+            )
+            return redirect(event.get_absolute_url())
+    attended = set(
+        Attendance.objects.filter(event=event, occurrence_start=occurrence.start).values_list(
+            "user_id", flat=True
+        )
+    )
+    answered = dict(RSVP.objects.filter(event=event).values_list("user_id", "status"))
+    rows = [
+        {"user": m, "attended": m.pk in attended, "rsvp": answered.get(m.pk, "")} for m in members
+    ]
+    # Those who said they'd come first: they are who the organiser is looking for.
+    rows.sort(key=lambda r: (r["rsvp"] != RSVP.Status.GOING, r["user"].name.lower()))
+    context = {
+        "community": community,
+        "event": event,
+        "occurrence": occurrence,
+        "when": querysets.when(occurrence, request.user),
+        "rows": rows,
+        "is_future": occurrence.start > timezone.now(),
+    }
+    return render(request, "events/event_attendance.html", context)
+
+
+@login_required
+@require_POST
+def event_notes(request, community_slug, event_id):
+    community = community_for(request, community_slug)
+    event = _event(community, event_id)
+    try:
+        services.save_notes(actor=request.user, event=event, notes=request.POST.get("notes", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Notes saved.")
+    return redirect(event.get_absolute_url() + "#notes")
+
+
+def _ics(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def event_ics(request, community_slug, event_id):
+    community = community_for(request, community_slug)
+    event = get_object_or_404(Event, community=community, pk=event_id)
+    return _ics(calendar.calendar_for([event], name=event.title), f"event-{event.pk}.ics")
+
+
+def community_feed(request, community_slug):
+    """The public feed of a public community. Private and organisation-only communities
+    have none: a feed URL travels further than a page, so members use their own feed."""
+    community = get_object_or_404(Community, slug=community_slug)
+    if community.visibility != Visibility.PUBLIC:
+        raise Http404(
+            f"{community.name} isn't public, so it has no public calendar feed. Members can "
+            "subscribe to their own private feed from their notification settings."
+        )
+    events = Event.objects.filter(community=community).select_related("community")
+    return _ics(
+        calendar.calendar_for(events, name=f"{community.name} · Practica"),
+        f"{community.slug}.ics",
+    )

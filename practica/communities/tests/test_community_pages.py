@@ -193,3 +193,13 @@ def test_directory_query_count_is_constant(client, community, django_assert_max_
         response = client.get(reverse("communities:members", args=[community.slug]))
     assert response.status_code == 200
     assert text(response).count('class="lanyard"') == min(size, 25)
+
+
+def test_stewards_get_a_manage_link_per_member_in_the_directory(client, community):
+    steward = MembershipFactory(community=community, stage=Stage.STEWARD).user
+    member = MembershipFactory(community=community, stage=Stage.PERIPHERAL).user
+    members_url = reverse("communities:members", args=[community.slug])
+    manage = reverse("communities:member-manage", args=[community.slug, member.username])
+    assert manage not in text(client.get(members_url))
+    client.force_login(steward)
+    assert manage in text(client.get(members_url))

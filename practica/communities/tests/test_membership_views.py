@@ -261,3 +261,12 @@ def test_steward_withdraws_an_invitation(client, community):
     assert "is withdrawn" in text(response)
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
+
+
+def test_opening_the_request_page_again_says_the_request_is_waiting(client, user):
+    community = CommunityFactory(join_policy=JoinPolicy.REQUEST)
+    JoinRequest.objects.create(community=community, user=user)
+    client.force_login(user)
+    response = client.get(reverse("communities:join", args=[community.slug]), follow=True)
+    assert "You have already asked to join" in text(response)
+    assert JoinRequest.objects.count() == 1

@@ -70,6 +70,11 @@ def join(request, community_slug):
 def _request_to_join(request, community, context):
     if context["join_refusal"]:
         raise PermissionDenied(context["join_refusal"])
+    if context["pending_request"] is not None and request.method == "GET":
+        messages.info(
+            request, f"You have already asked to join {community.name}. A steward will decide."
+        )
+        return _back_home(community)
     form = JoinRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -60,7 +60,16 @@ def _history(membership: Membership, rules: dict, stewards: list[User], now) -> 
     rng = random.Random(membership.user.username)
     spans = {Stage.PARTICIPANT: (35, 120), Stage.FULL: (200, 500), Stage.STEWARD: (600, 1100)}
     joined = now - timedelta(days=rng.randint(*spans[membership.stage]), hours=rng.randint(0, 23))
-    changes = []
+    changes = [
+        StageChange(
+            membership=membership,
+            kind=StageChange.Kind.JOINED,
+            from_stage=Stage.VISITOR,
+            to_stage=Stage.PERIPHERAL,
+            reason="Joined the community.",
+            created_at=joined,
+        )
+    ]
     promoted = joined + timedelta(days=rng.randint(8, 20))
     changes.append(
         StageChange(

@@ -46,13 +46,14 @@ def test_the_seed_builds_the_demo_trajectory_once(db):
     assert Endorsement.objects.filter(endorsee=learner.user).count() == 1
     steward = Membership.objects.get(user__email="steward@example.com")
     assert [c.to_stage for c in steward.stage_changes.order_by("created_at")] == [
+        Stage.PERIPHERAL,
         Stage.PARTICIPANT,
         Stage.FULL,
         Stage.STEWARD,
     ]
     for membership in Membership.objects.filter(stage__gt=Stage.PERIPHERAL):
         assert membership.stage_changes.exists()
-        assert membership.stage_changes.earliest("created_at").created_at > membership.joined_at
+        assert membership.stage_changes.earliest("created_at").created_at >= membership.joined_at
     request = PromotionRequest.objects.get(status="pending")
     assert request.membership.user.email != "participant@example.com"
     evidence = {row["kind"]: row for row in request.evidence}

@@ -116,7 +116,9 @@ def community_home(request, community_slug):
 
 def members(request, community_slug):
     community = community_for(request, community_slug)
-    abilities = can_map(request.user, community, [Capability.MANAGE_MEMBERS])
+    abilities = can_map(
+        request.user, community, [Capability.MANAGE_MEMBERS, Capability.ENDORSE_MEMBER]
+    )
     form = MemberFilterForm(request.GET or None, community=community)
     people = querysets.members_for_directory(
         community, include_suspended=abilities["can_manage_members"], **form.filters()

@@ -28,7 +28,20 @@ class WordDiff:
         return bool(self.added or self.removed)
 
 
-def word_diff(old: str, new: str) -> WordDiff:
+# Unchanged stretches longer than this are shortened to their ends, so a one-word change
+# in a long article doesn't bury itself in the whole text.
+CONTEXT_CHARS = 160
+
+
+def _shorten(text: str, *, first: bool, last: bool, context: int | None) -> str:
+    if context is None or len(text) <= 2 * context + 40:
+        return escape(text)
+    head = "" if first else text[:context]
+    tail = "" if last else text[-context:]
+    return f'{escape(head)}<span class="diff-gap"> … </span>{escape(tail)}'
+
+
+def word_diff(old: str, new: str, *, context: int | None = CONTEXT_CHARS) -> WordDiff:
     """`old` → `new` as escaped text with <del> and <ins> around the changed words.
 
     The result is safe to mark safe: every piece of member text in it went through
@@ -38,9 +51,18 @@ def word_diff(old: str, new: str) -> WordDiff:
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     parts: list[str] = []
     added = removed = 0
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    opcodes = matcher.get_opcodes()
+    for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
         if op == "equal":
-            parts.append(escape("".join(a[i1:i2])))
+            text = "".join(a[i1:i2])
+            if len(opcodes) == 1:
+                parts.append(escape(text))
+            else:
+                parts.append(
+                    _shorten(
+                        text, first=index == 0, last=index == len(opcodes) - 1, context=context
+                    )
+                )
             continue
         if op in ("delete", "replace"):
             removed += sum(1 for t in a[i1:i2] if not t.isspace())

@@ -15,3 +15,11 @@ def test_word_diff_escapes_member_text():
 
 def test_identical_texts_have_no_changes():
     assert not word_diff("same text\n", "same text\n").changed
+
+
+def test_long_unchanged_stretches_are_shortened_around_the_change():
+    old = "Start. " + "Unchanged words here. " * 40 + "End."
+    diff = word_diff(old, old.replace("End.", "The end."))
+    assert "<ins>The </ins>" in diff.html or "<ins>" in diff.html
+    assert 'class="diff-gap"' in diff.html
+    assert len(diff.html) < len(old)

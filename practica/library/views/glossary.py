@@ -28,7 +28,7 @@ def glossary(request, community_slug):
     community = community_for(request, community_slug)
     terms = sorted(
         GlossaryTerm.objects.filter(community=community),
-        key=lambda t: (t.letter, t.term.casefold()),
+        key=lambda t: (t.letter == "#", t.letter, t.term.casefold()),
     )
     groups = [(letter, list(items)) for letter, items in groupby(terms, key=lambda t: t.letter)]
     letters = [letter for letter, _ in groups]

@@ -188,3 +188,16 @@ class FeedbackForm(forms.Form):
         help_text="What worked, what didn’t, what is missing or out of date. The module’s authors read every comment.",
         widget=forms.Textarea(attrs={"rows": 8}),
     )
+
+
+class GlossaryTermsForm(forms.Form):
+    terms = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Glossary terms this module uses",
+        help_text="From the community glossary. They appear in the module and its PDF.",
+    )
+
+    def __init__(self, *args, terms=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["terms"].choices = [(str(t.pk), t.term) for t in terms]

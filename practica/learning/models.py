@@ -53,6 +53,10 @@ class Module(models.Model):
     owners = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="owned_modules", blank=True
     )
+    # Terms from the community's library glossary that the module uses.
+    glossary_terms = models.ManyToManyField(
+        "library.GlossaryTerm", related_name="learning_modules", blank=True
+    )
     is_published = models.BooleanField(default=False)
     current_version = models.ForeignKey(
         "ModuleVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -263,6 +267,10 @@ class Reflection(models.Model):
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The discussion the learner started from it, if they chose to share it.
+    shared_thread = models.ForeignKey(
+        "conversations.Thread", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at"]

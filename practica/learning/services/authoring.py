@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -103,6 +104,22 @@ def save_part(*, actor, module: Module, kind: str, part_id: int | None = None, *
         part.save()
         _touch(module)
     return part
+
+
+def set_glossary_terms(*, actor, module: Module, term_ids: list[int]) -> int:
+    """Name the community glossary terms the module uses; only its own community's count."""
+    require_author(actor, module)
+    from practica.library.models import GlossaryTerm
+
+    if module.community_id is None:
+        raise ValidationError(
+            "Organisation-wide modules have no community glossary to draw terms from."
+        )
+    with transaction.atomic():
+        terms = GlossaryTerm.objects.filter(community_id=module.community_id, pk__in=term_ids)
+        module.glossary_terms.set(terms)
+        _touch(module)
+    return len(terms)
 
 
 def delete_part(*, actor, module: Module, kind: str, part_id: int) -> None:
@@ -227,6 +244,11 @@ def delete_question(*, actor, assessment: Assessment, question_id: int) -> None:
 def build_snapshot(module: Module) -> dict:
     """The draft as a learner will see it, rendered once, for a new version."""
     sections = list(module.sections.all())
+    glossary_url = (
+        reverse("library:glossary", kwargs={"community_slug": module.community.slug})
+        if module.community_id
+        else ""
+    )
     snapshot = {
         "title": module.title,
         "overview_html": render_markdown(module.overview),
@@ -241,6 +263,14 @@ def build_snapshot(module: Module) -> dict:
         ],
         "reading": [
             {"citation": r.citation, "url": r.url, "note": r.note} for r in module.readings.all()
+        ],
+        "glossary": [
+            {
+                "term": t.term,
+                "definition_html": t.definition_html,
+                "url": f"{glossary_url}#{t.anchor}" if glossary_url else "",
+            }
+            for t in module.glossary_terms.order_by("term")
         ],
         "assessment": None,
     }

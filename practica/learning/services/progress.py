@@ -112,3 +112,40 @@ def refresh_completion(progress: ModuleProgress) -> None:
     if steps_done(progress, reflections=reflections, passed=passed) >= version.steps:
         progress.completed_at = timezone.now()
         progress.save(update_fields=["completed_at"])
+
+
+def share_reflection(
+    *, actor, module: Module, activity_id: int, confirm_guard: bool = False
+) -> Reflection:
+    """Start a discussion in the module's community from the learner's reflection.
+
+    The conversations service checks START_DISCUSSION and the patient-data guard; its
+    PatientDataFound and CapabilityDenied reach the caller unchanged. Sharing twice
+    returns the reflection already shared.
+    """
+    from practica.conversations.models import ThreadKind
+    from practica.conversations.services.threads import start_thread
+
+    progress = start_module(actor=actor, module=module)
+    activity = progress.version.activity(activity_id)
+    reflection = Reflection.objects.filter(progress=progress, activity_id=activity_id).first()
+    if activity is None or reflection is None:
+        raise ValidationError("Save your reflection before sharing it.")
+    if module.community is None:
+        raise ValidationError(
+            "Reflections on organisation-wide modules have no community to share with."
+        )
+    if reflection.shared_thread_id:
+        return reflection
+    with transaction.atomic():
+        thread = start_thread(
+            actor=actor,
+            community=module.community,
+            kind=ThreadKind.DISCUSSION,
+            title=f"Reflection on “{module.title}”: {activity['title']}"[:200],
+            body=reflection.text,
+            confirm_guard=confirm_guard,
+        )
+        reflection.shared_thread = thread
+        reflection.save(update_fields=["shared_thread"])
+    return reflection

@@ -356,3 +356,64 @@ def test_empty_feedback_is_refused_beside_the_field(client, community, learner):
     response = client.post(f"/learning/{module.slug}/comments/", {"text": ""})
     assert response.status_code == 400
     assert re.search(r'class="error"', response.content.decode())
+
+
+def test_glossary_terms_from_the_community_glossary_appear_in_the_module(
+    client, community, learner
+):
+    from practica.library.models import GlossaryTerm
+
+    term = GlossaryTerm.objects.create(
+        community=community,
+        term="ISBAR",
+        slug="isbar",
+        definition="Identify, Situation, Background, Assessment, Recommendation.",
+        definition_html="<p>Identify, Situation, Background, Assessment, Recommendation.</p>",
+    )
+    elsewhere = GlossaryTerm.objects.create(
+        community=CommunityFactory(),
+        term="Other",
+        slug="other",
+        definition="x",
+        definition_html="x",
+    )
+    module = make_module(community=community, publish=False)
+    owner = module.owners.get()
+    client.force_login(owner)
+    client.post(f"/learning/{module.slug}/edit/glossary/", {"terms": [term.pk, elsewhere.pk]})
+    assert list(module.glossary_terms.all()) == [term]
+    client.post(f"/learning/{module.slug}/publish/")
+    client.force_login(learner)
+    html = client.get(module.get_absolute_url()).content.decode()
+    assert "Identify, Situation, Background" in html
+    assert f"/c/{community.slug}/glossary/#term-isbar" in html
+
+
+def test_a_participant_shares_a_reflection_as_a_discussion(client, community, member_at):
+    from practica.conversations.models import Thread
+
+    participant = member_at(Stage.PARTICIPANT)
+    module = make_module(community=community)
+    activity = module.current_version.snapshot["activities"][0]
+    client.force_login(participant)
+    url = f"/learning/{module.slug}/activities/{activity['id']}/"
+    client.post(url, {"text": "Handover at 7am works better with a printed ISBAR sheet."})
+    assert "Share as a discussion" in client.get(url).content.decode()
+    response = client.post(url + "share/")
+    thread = Thread.objects.get()
+    assert response.url == thread.get_absolute_url()
+    assert thread.kind == "discussion" and thread.author == participant
+    client.post(url + "share/")
+    assert Thread.objects.count() == 1
+
+
+def test_learners_cannot_share_reflections_before_they_may_start_discussions(
+    client, community, learner
+):
+    module = make_module(community=community)
+    activity = module.current_version.snapshot["activities"][0]
+    client.force_login(learner)
+    url = f"/learning/{module.slug}/activities/{activity['id']}/"
+    client.post(url, {"text": "Private thoughts."})
+    assert "Share as a discussion" not in client.get(url).content.decode()
+    assert client.post(url + "share/").status_code == 403

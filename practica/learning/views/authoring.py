@@ -16,6 +16,7 @@ from practica.learning.access import can_author_in, require_author, require_auth
 from practica.learning.forms import (
     ActivityForm,
     AssessmentForm,
+    GlossaryTermsForm,
     ModuleForm,
     NewModuleForm,
     QuestionForm,
@@ -104,6 +105,16 @@ def module_edit(request, module_slug):
             return redirect("learning:module-edit", module_slug=module.slug)
     assessment = Assessment.objects.filter(module=module).first()
     questions = list(assessment.questions.prefetch_related("options")) if assessment else []
+    glossary_form = None
+    if module.community_id:
+        from practica.library.models import GlossaryTerm
+
+        glossary_form = GlossaryTermsForm(
+            terms=GlossaryTerm.objects.filter(community_id=module.community_id),
+            initial={
+                "terms": [str(pk) for pk in module.glossary_terms.values_list("pk", flat=True)]
+            },
+        )
     return render(
         request,
         "learning/module_edit.html",
@@ -115,6 +126,7 @@ def module_edit(request, module_slug):
             "readings": list(module.readings.all()),
             "assessment": assessment,
             "questions": questions,
+            "glossary_form": glossary_form,
             "versions": list(module.versions.defer("snapshot").select_related("published_by")[:10]),
             "breadcrumbs": breadcrumbs(module if module.is_live else None),
         },
@@ -157,6 +169,25 @@ def part_form(request, module_slug, kind, part_id=None):
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def glossary_terms(request, module_slug):
+    module = _editable(request, module_slug)
+    try:
+        count = authoring.set_glossary_terms(
+            actor=request.user,
+            module=module,
+            term_ids=[int(v) for v in request.POST.getlist("terms") if v.isdigit()],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"{count} glossary term{'s' if count != 1 else ''} linked to the module."
+        )
+    return redirect("learning:module-edit", module_slug=module.slug)
 
 
 @login_required
@@ -323,6 +354,7 @@ urlpatterns = [
     path("new/", module_new, name="module-new"),
     path("<slug:module_slug>/edit/", module_edit, name="module-edit"),
     path("<slug:module_slug>/edit/assessment/", assessment_edit, name="assessment-edit"),
+    path("<slug:module_slug>/edit/glossary/", glossary_terms, name="glossary-terms"),
     path("<slug:module_slug>/edit/questions/new/", question_form, name="question-new"),
     path(
         "<slug:module_slug>/edit/questions/<int:question_id>/", question_form, name="question-edit"

@@ -7,9 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from practica.communities.capabilities import Capability, can
 from practica.learning import querysets
 from practica.learning.forms import ReflectionForm
 from practica.learning.models import ModuleProgress, Reflection
@@ -111,7 +112,9 @@ def activity_detail(request, module_slug, activity_id):
     if activity is None:
         raise Http404("No such activity in this module.")
     existing = (
-        Reflection.objects.filter(progress=progress, activity_id=activity_id).first()
+        Reflection.objects.filter(progress=progress, activity_id=activity_id)
+        .select_related("shared_thread__community")
+        .first()
         if progress
         else None
     )
@@ -142,10 +145,46 @@ def activity_detail(request, module_slug, activity_id):
             "activity": activity,
             "form": form,
             "reflection": existing,
+            "can_share": bool(
+                existing
+                and module.community
+                and can(request.user, Capability.START_DISCUSSION, community=module.community)
+            ),
+            "confirm_share": request.GET.get("confirm_share") == "1",
             "breadcrumbs": breadcrumbs(module),
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+@module_view
+def activity_share(request, module_slug, activity_id):
+    """Share a saved reflection with the community as a discussion, after the guard."""
+    from practica.conversations.services.common import PatientDataFound
+
+    module = get_module(request, module_slug)
+    url = reverse(
+        "learning:activity", kwargs={"module_slug": module.slug, "activity_id": activity_id}
+    )
+    try:
+        reflection = progress_services.share_reflection(
+            actor=request.user,
+            module=module,
+            activity_id=activity_id,
+            confirm_guard=request.POST.get("confirm_guard") == "1",
+        )
+    except PatientDataFound as found:
+        messages.error(request, str(found))
+        if not found.blocked:
+            return redirect(f"{url}?confirm_share=1")
+        return redirect(url)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(url)
+    messages.success(request, "Your reflection is now a discussion in the community.")
+    return redirect(reflection.shared_thread.get_absolute_url())
 
 
 @login_required
@@ -168,4 +207,9 @@ urlpatterns = [
     path("<slug:module_slug>/sections/<int:section_id>/", section_detail, name="section"),
     path("<slug:module_slug>/sections/<int:section_id>/read/", section_read, name="section-read"),
     path("<slug:module_slug>/activities/<int:activity_id>/", activity_detail, name="activity"),
+    path(
+        "<slug:module_slug>/activities/<int:activity_id>/share/",
+        activity_share,
+        name="activity-share",
+    ),
 ]

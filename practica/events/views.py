@@ -18,7 +18,7 @@ from practica.events.forms import EventForm, zone_choices
 from practica.events.models import RSVP, Attendance, Event
 from practica.events.permissions import can_manage, require_manage
 
-UPCOMING_OCCURRENCES_SHOWN = 8
+UPCOMING_OCCURRENCES_SHOWN = 5
 
 
 def _members(community: Community):

@@ -4,7 +4,7 @@ Each seeder is idempotent and returns a short summary of what it created. Seeder
 order; later capabilities append their own.
 """
 
-from practica.demo import communities, conversations, library, people, trajectory
+from practica.demo import communities, conversations, learning, library, people, trajectory
 
 DEMO_PASSWORD = "practica-demo"
 DEMO_ACCOUNTS = [
@@ -20,4 +20,5 @@ SEEDERS = [
     ("trajectory", trajectory.seed),
     ("conversations", conversations.seed),
     ("library", library.seed),
+    ("learning", learning.seed),
 ]

@@ -4,7 +4,7 @@ Each seeder is idempotent and returns a short summary of what it created. Seeder
 order; later capabilities append their own.
 """
 
-from practica.demo import communities, conversations, learning, library, people, trajectory
+from practica.demo import communities, conversations, events, learning, library, people, trajectory
 
 DEMO_PASSWORD = "practica-demo"
 DEMO_ACCOUNTS = [
@@ -21,4 +21,5 @@ SEEDERS = [
     ("conversations", conversations.seed),
     ("library", library.seed),
     ("learning", learning.seed),
+    ("events", events.seed),
 ]

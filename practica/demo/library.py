@@ -8,14 +8,26 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from practica.communities.models import Community, Membership, Topic
 from practica.communities.stages import Stage
-from practica.library.models import Article, GlossaryTerm, ProposedEdit, Revision
+from practica.library.models import (
+    Article,
+    Collection,
+    GlossaryTerm,
+    ProposedEdit,
+    Reference,
+    Resource,
+    Revision,
+)
 from practica.library.services.articles import add_comment, create_article, save_revision
+from practica.library.services.collections import add_item, create_collection
 from practica.library.services.glossary import save_term
 from practica.library.services.proposals import propose_edit
+from practica.library.services.references import import_references
+from practica.library.services.resources import add_resource
 from practica.people.models import User
 
 
@@ -152,6 +164,62 @@ def _seed_glossary(community, people) -> int:
     return made
 
 
+def _seed_resources(community, people) -> int:
+    topics = {t.slug: t for t in Topic.objects.filter(community=community)}
+    made = 0
+    for spec in RESOURCES:
+        if Resource.objects.filter(community=community, title=spec["title"]).exists():
+            continue
+        uploaded = None
+        if "content" in spec:
+            uploaded = SimpleUploadedFile(spec["filename"], spec["content"].encode("utf-8"))
+        add_resource(
+            actor=people[spec["by"]],
+            community=community,
+            title=spec["title"],
+            description=spec["description"],
+            topics=[topics[s] for s in spec["topics"] if s in topics],
+            uploaded=uploaded,
+            url=spec.get("url", ""),
+        )
+        made += 1
+    return made
+
+
+def _seed_references(community, people) -> int:
+    made = 0
+    for slug, texts in REFERENCES.items():
+        article = Article.objects.filter(community=community, slug=slug).first()
+        if article is None or Reference.objects.filter(article=article).exists():
+            continue
+        for text in texts:
+            made += len(import_references(actor=people["steward"], article=article, text=text))
+    return made
+
+
+def _seed_collection(community, people) -> bool:
+    if Collection.objects.filter(
+        community=community, slug="starter-kit-for-new-nurses-on-the-ward"
+    ).exists():
+        return False
+    steward = people["steward"]
+    kit = create_collection(
+        actor=steward,
+        community=community,
+        title="Starter kit for new nurses on the ward",
+        description="Start here in your first week: the things everyone on the ward relies on you "
+        "to know, in the order you will need them.",
+    )
+    for slug, note in STARTER_KIT:
+        article = Article.objects.filter(community=community, slug=slug).first()
+        if article is not None:
+            add_item(actor=steward, collection=kit, article=article, note=note)
+    sheet = Resource.objects.filter(community=community, title="ISBAR handover prompt card").first()
+    if sheet is not None:
+        add_item(actor=steward, collection=kit, resource=sheet, note="Print it for your pocket.")
+    return True
+
+
 def seed() -> str:
     community = Community.objects.filter(slug="ward-care").first()
     if community is None:
@@ -160,8 +228,12 @@ def seed() -> str:
     articles = _seed_articles(community, people)
     proposal = _seed_proposal(community, people)
     terms = _seed_glossary(community, people)
+    resources = _seed_resources(community, people)
+    references = _seed_references(community, people)
+    kit = _seed_collection(community, people)
     return (
-        f"{articles} articles, {terms} glossary terms"
+        f"{articles} articles, {terms} glossary terms, {resources} resources, "
+        f"{references} references{', a starter-kit collection' if kit else ''}"
         f"{', a pending proposed edit' if proposal else ''}"
     )
 
@@ -527,3 +599,106 @@ GLOSSARY = [
     ("anticoagulant", "A medicine that reduces blood clotting, such as warfarin, apixaban or low molecular weight heparin.", ["anticoagulants"]),
     ("polypharmacy", "The use of many medicines at once, commonly ten or more regular medicines, with its risk of harm.", []),
 ]  # fmt: skip
+
+RESOURCES = [
+    {
+        "title": "ISBAR handover prompt card",
+        "filename": "isbar-prompt-card.txt",
+        "by": "steward",
+        "topics": ["clinical-handover"],
+        "description": "A pocket-sized prompt for handover and phone escalation. Print, fold, keep.",
+        "content": (
+            "ISBAR handover prompt card - Ward 7\n\n"
+            "I  Identify: yourself, your role, the patient (name, date of birth, bed)\n"
+            "S  Situation: why I am calling / what is happening now\n"
+            "B  Background: admission reason, history, allergies, medicines changed today\n"
+            "A  Assessment: latest observations, NEWS2 and trend, what I think is going on\n"
+            "R  Recommendation: what I need, from whom, by when\n\n"
+            "Before you hang up: read back the plan and agree when you will call again.\n"
+        ),
+    },
+    {
+        "title": "Falls audit template",
+        "filename": "falls-audit-template.csv",
+        "by": "participant",
+        "topics": ["falls-prevention"],
+        "description": "One row per patient aged 65 or over: was each part of the falls risk "
+        "assessment done within 24 hours? Open in a spreadsheet.",
+        "content": (
+            "bed,age,cognition,continence,falls_history,footwear,medication_review,"
+            "lying_standing_bp,vision,walking_aid_in_reach\n"
+            "1,82,yes,yes,yes,no,yes,no,yes,yes\n"
+            "4,77,yes,no,yes,yes,no,no,yes,yes\n"
+            "9,69,yes,yes,no,yes,yes,yes,no,no\n"
+        ),
+    },
+    {
+        "title": "Royal College of Physicians: National Early Warning Score (NEWS) 2",
+        "url": "https://www.rcp.ac.uk/improving-care/resources/national-early-warning-score-news-2/",
+        "by": "full",
+        "topics": ["deteriorating-patient"],
+        "description": "The national guidance and chart that our NEWS2 escalation policy follows.",
+    },
+    {
+        "title": "WHO: Your 5 moments for hand hygiene",
+        "url": "https://www.who.int/campaigns/world-hand-hygiene-day",
+        "by": "steward",
+        "topics": ["infection-prevention"],
+        "description": "Posters and teaching material from the World Health Organization.",
+    },
+]
+
+_WENGER_2002 = """@book{wenger2002,
+  author = {Wenger, Etienne and McDermott, Richard and Snyder, William M.},
+  title = {Cultivating communities of practice: a guide to managing knowledge},
+  publisher = {Harvard Business School Press},
+  address = {Boston},
+  year = {2002}
+}
+"""
+_LAVE_WENGER_1991 = """TY  - BOOK
+AU  - Lave, Jean
+AU  - Wenger, Etienne
+TI  - Situated learning: legitimate peripheral participation
+PB  - Cambridge University Press
+CY  - Cambridge
+PY  - 1991
+ER  -
+"""
+_WENGER_1998 = """@book{wenger1998,
+  author = {Wenger, Etienne},
+  title = {Communities of practice: learning, meaning, and identity},
+  publisher = {Cambridge University Press},
+  address = {Cambridge},
+  year = {1998}
+}
+"""
+REFERENCES = {
+    "supporting-students-on-placement": [_LAVE_WENGER_1991, _WENGER_1998],
+    "frequently-asked-questions-from-new-nurses": [_WENGER_2002],
+    "isbar-handover-guide": [
+        """@article{muller2018,
+  author = {Müller, Martin and Jürgens, Jana and Redaèlli, Marcus and Klingberg, Karsten and Hautz, Wolf E. and Stock, Stephanie},
+  title = {Impact of the communication and patient hand-off tool SBAR on patient safety: a systematic review},
+  journal = {BMJ Open},
+  volume = {8},
+  number = {8},
+  pages = {e022202},
+  year = {2018},
+  doi = {10.1136/bmjopen-2018-022202}
+}
+"""
+    ],
+}
+
+STARTER_KIT = [
+    (
+        "frequently-asked-questions-from-new-nurses",
+        "The questions everyone asks in their first week.",
+    ),
+    ("isbar-handover-guide", "You will hand over on your first shift: read this first."),
+    ("news2-escalation-on-the-ward", "Know when, and whom, to call."),
+    ("falls-risk-assessment", "Most of our patients are at risk of falling."),
+    ("hand-hygiene-the-five-moments", "Every patient, every time."),
+    ("discharge-checklist", "For when your patients go home."),
+]

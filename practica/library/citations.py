@@ -104,6 +104,7 @@ _BIB_KINDS = {
 _ENTRY_START = re.compile(r"@\s*([A-Za-z]+)\s*([{(])")
 _KEY = re.compile(r"\s*([^,\s{}()]*)\s*,")
 _FIELD = re.compile(r"([A-Za-z][\w\-]*)\s*=\s*")
+_SWALLOWED_FIELD = re.compile(r"\n\s*[A-Za-z][\w\-]*\s*=\s*[{\"\d]")
 _BARE = re.compile(r"[\w\-.:/]+")
 _LATEX = [("\\&", "&"), ("---", "—"), ("--", "–"), ("~", " "), ("\\%", "%"), ("\\_", "_")]
 
@@ -158,7 +159,15 @@ class _BibReader:
             char = self.text[self.pos]
             start = self.pos
             if char == "{":
-                pieces.append(self.braced(start))
+                inside = self.braced(start)
+                # A field name at the start of a line inside a value means this brace was
+                # left open and swallowed the fields after it: name the line it opened on.
+                if _SWALLOWED_FIELD.search(inside):
+                    raise CitationError(
+                        self.line(start),
+                        f"the {{ that opens the value of “{field}” is never closed.",
+                    )
+                pieces.append(inside)
             elif char == '"':
                 end = self.text.find('"', start + 1)
                 if end == -1:
@@ -209,10 +218,17 @@ class _BibReader:
                 )
             self.pos = key.end()
             fields: dict[str, str] = {}
+            last_field: tuple[int, str] | None = None
             while True:
                 self.skip_space()
                 if self.pos >= len(self.text):
-                    raise CitationError(entry_line, "this entry is never closed with }.")
+                    if last_field is None:
+                        raise CitationError(entry_line, "this entry is never closed with }.")
+                    raise CitationError(
+                        last_field[0],
+                        f"the entry from line {entry_line} is never closed: check the braces "
+                        f"of “{last_field[1]}” here.",
+                    )
                 if self.text[self.pos] in "})":
                     self.pos += 1
                     break
@@ -220,6 +236,7 @@ class _BibReader:
                 if not field:
                     raise CitationError(self.line(), "expected a field such as title = {…}.")
                 name = field.group(1).lower()
+                last_field = (self.line(), name)
                 self.pos = field.end()
                 fields[name] = self.value(name)
                 self.skip_space()
@@ -227,6 +244,8 @@ class _BibReader:
                     self.pos += 1
                 elif self.pos < len(self.text) and self.text[self.pos] in "})":
                     continue
+                elif self.pos >= len(self.text):
+                    continue  # reported above as an entry never closed, naming this field
                 else:
                     raise CitationError(self.line(), f"expected a comma or }} after “{name}”.")
             yield entry_line, kind, fields

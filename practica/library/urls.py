@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from practica.library.views import articles, glossary, proposals
+from practica.library.views import (
+    articles,
+    collections,
+    glossary,
+    proposals,
+    references,
+    resources,
+)
 
 app_name = "library"
 
@@ -31,6 +38,47 @@ urlpatterns = [
         f"{ARTICLE}proposals/<int:proposal_id>/edit/",
         proposals.proposal_edit,
         name="proposal-edit",
+    ),
+    path(f"{ARTICLE}references/", references.references_manage, name="references"),
+    path(
+        f"{ARTICLE}references/<int:reference_id>/remove/",
+        references.reference_remove,
+        name="reference-remove",
+    ),
+    path(
+        "library/articles/<slug:article_slug>/references.<str:fmt>",
+        references.references_export,
+        name="references-export",
+    ),
+    path("library/resources/", resources.resource_list, name="resources"),
+    path("library/resources/new/", resources.resource_new, name="resource-new"),
+    path("library/resources/<int:resource_id>/", resources.resource_detail, name="resource"),
+    path(
+        "library/resources/<int:resource_id>/versions/",
+        resources.resource_version_new,
+        name="resource-version-new",
+    ),
+    path(
+        "library/resources/<int:resource_id>/v<int:number>/download",
+        resources.resource_download,
+        name="resource-download",
+    ),
+    path("library/collections/", collections.collection_list, name="collections"),
+    path("library/collections/new/", collections.collection_new, name="collection-new"),
+    path(
+        "library/collections/<slug:collection_slug>/",
+        collections.collection_detail,
+        name="collection",
+    ),
+    path(
+        "library/collections/<slug:collection_slug>/<int:step>/",
+        collections.collection_walk,
+        name="collection-walk",
+    ),
+    path(
+        "library/collections/<slug:collection_slug>/items/<int:item_id>/",
+        collections.collection_item_move,
+        name="collection-item",
     ),
     path("glossary/", glossary.glossary, name="glossary"),
     path("glossary/new/", glossary.glossary_term_edit, name="glossary-new"),

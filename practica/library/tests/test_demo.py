@@ -1,7 +1,15 @@
 import pytest
 
 from practica.demo import communities, library, people
-from practica.library.models import Article, GlossaryTerm, ProposalStatus, ProposedEdit
+from practica.library.models import (
+    Article,
+    Collection,
+    GlossaryTerm,
+    ProposalStatus,
+    ProposedEdit,
+    Reference,
+    Resource,
+)
 
 
 @pytest.mark.django_db
@@ -15,5 +23,11 @@ def test_library_demo_seeds_once_with_revisions_and_a_learner_proposal():
     proposal = ProposedEdit.objects.get()
     assert proposal.proposer.email == "learner@example.com"
     assert proposal.status == ProposalStatus.PENDING
+    assert Resource.objects.filter(kind="file").count() == 2
+    assert Resource.objects.filter(kind="link").count() == 2
+    assert Reference.objects.filter(title__startswith="Situated learning").exists()
+    assert Reference.objects.filter(title__startswith="Cultivating communities").exists()
+    assert Collection.objects.get().items.count() == 7
     library.seed()
     assert Article.objects.count() == 15 and ProposedEdit.objects.count() == 1
+    assert Resource.objects.count() == 4 and Collection.objects.count() == 1

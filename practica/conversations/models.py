@@ -376,3 +376,9 @@ class GuardLog(models.Model):
 
     def __str__(self) -> str:
         return f"Guard {self.decision} for {self.user_id}"
+
+    @property
+    def labels(self) -> str:
+        from practica.conversations.guard import LABELS
+
+        return ", ".join(LABELS.get(kind, kind) for kind in self.kinds)

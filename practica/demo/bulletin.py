@@ -588,14 +588,14 @@ def _published_at(year: int, month: int) -> datetime.datetime:
 def _article_kwargs(index: int) -> dict:
     title, summary, topics, author, paragraphs = ARTICLES[index]
     authors = [AUTHORS[author]]
-    if index % 5 == 2:
+    if index % 7 == 4:
         authors.append(AUTHORS[(author + 3) % len(AUTHORS)])
     related = [item for topic in topics for item in RELATED.get(topic, [])]
     return {
         "title": title,
         "summary": summary,
         "body": "\n\n".join(paragraphs),
-        "topics": topics,
+        "topics": [topic[:1].upper() + topic[1:] for topic in topics],
         "authors": authors,
         "contact": CONTACTS.get(author, ""),
         "related": related,

@@ -49,6 +49,7 @@ def test_a_visitor_subscribes_confirms_by_the_emailed_link_and_manages_topics(
     subscriber.refresh_from_db()
     assert subscriber.status == SubscriberStatus.CONFIRMED
     preferences = response["Location"]
+    assert "Confirmed:" in client.get(preferences).content.decode()
     response = client.post(preferences, {"scope": "topics", "topics": [topic.pk]})
     assert "Saved" in response.content.decode()
     subscriber.refresh_from_db()

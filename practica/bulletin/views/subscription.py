@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +14,12 @@ from practica.bulletin import querysets
 from practica.bulletin.forms import ScopeForm, SubscribeForm
 from practica.bulletin.models import Bulletin, SubscriberStatus
 from practica.bulletin.services import subscriptions
-from practica.bulletin.tokens import LinkError, read_confirm_token, read_manage_token
+from practica.bulletin.tokens import (
+    LinkError,
+    manage_token,
+    read_confirm_token,
+    read_manage_token,
+)
 
 SUBSCRIBE_LIMIT = 10  # POSTs per address per window
 SUBSCRIBE_WINDOW = 60 * 60
@@ -103,11 +109,15 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         return _link_error(request, error)
     if request.method == "POST":
         try:
-            subscriptions.confirm(subscriber=subscriber)
+            confirmed_now = subscriptions.confirm(subscriber=subscriber)
         except ValidationError as error:
             return _link_error(request, error, subscriber.bulletin)
-        from practica.bulletin.tokens import manage_token
-
+        if confirmed_now:
+            messages.success(
+                request,
+                f"Confirmed: {subscriber.bulletin.name} will come to {subscriber.email} "
+                "with each new issue. You can choose topics below.",
+            )
         return redirect("bulletin:preferences", token=manage_token(subscriber))
     return render(
         request,

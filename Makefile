@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export PRACTICA_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench
+.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
 	@test -x /usr/bin/chromium || { echo "Chromium is missing: the browser tests cannot run." >&2; exit 1; }
+
+## bench-similar: import 50,000 generated questions and time the similar-questions lookup
+## (on SQLite by default; set DATABASE_URL to measure PostgreSQL)
+bench-similar: $(STAMP)
+	$(BIN)/python -m practica.search.bench_similar --questions 50000
 
 ## lock: re-pin every dependency from pyproject.toml
 lock: $(STAMP)

@@ -38,6 +38,11 @@ def _shorten(text: str, *, first: bool, last: bool, context: int | None) -> str:
         return escape(text)
     head = "" if first else text[:context]
     tail = "" if last else text[-context:]
+    # Cut at whitespace so no word is shown half.
+    if head and " " in head.strip():
+        head = head[: head.rstrip().rfind(" ") + 1] or head
+    if tail and " " in tail.strip():
+        tail = tail[tail.lstrip().find(" ") + (len(tail) - len(tail.lstrip())) :] or tail
     return f'{escape(head)}<span class="diff-gap"> … </span>{escape(tail)}'
 
 

@@ -1,0 +1,214 @@
+"""Reads shaped for the evidence pages, each with its joins so a page's query count stays flat."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+
+from practica.evidence.models import (
+    Appraisal,
+    Decision,
+    EvidenceRevision,
+    EvidenceSummary,
+    PracticeProposal,
+    ProposalStatus,
+    ProposalTransition,
+    Rating,
+)
+
+
+def summaries_for_list(community, *, words: str = "") -> QuerySet[EvidenceSummary]:
+    summaries = (
+        EvidenceSummary.objects.filter(community=community)
+        .select_related("community")
+        .annotate(appraisal_count=Count("appraisals", distinct=True))
+        .order_by("-updated_at", "-pk")
+    )
+    for word in words.split()[:8]:
+        summaries = summaries.filter(
+            Q(title__icontains=word)
+            | Q(citation_title__icontains=word)
+            | Q(key_findings__icontains=word)
+            | Q(implications__icontains=word)
+        )
+    return summaries
+
+
+def summary_for_page(community, summary_id: int) -> EvidenceSummary | None:
+    summary = (
+        EvidenceSummary.objects.filter(community=community, pk=summary_id)
+        .select_related("event", "thread", "created_by", "reference")
+        .prefetch_related("reviewers")
+        .first()
+    )
+    if summary is not None:
+        summary.community = community
+    return summary
+
+
+def summaries_of_proposals(community) -> QuerySet[EvidenceSummary]:
+    return EvidenceSummary.objects.filter(community=community).order_by("title")
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    label: str
+    field: str
+    average: float | None
+    counts: list[tuple[str, int]]
+
+
+DIMENSIONS = (
+    ("Validity", "validity"),
+    ("Results", "results"),
+    ("Applicability", "applicability"),
+)
+
+
+def appraisal_summary(summary: EvidenceSummary) -> tuple[int, list[DimensionResult]]:
+    """How many members appraised `summary`, and per dimension the average and the counts."""
+    aggregates = {"n": Count("pk")}
+    for _, name in DIMENSIONS:
+        aggregates[f"{name}_avg"] = Avg(name)
+        for rating in Rating:
+            aggregates[f"{name}_{rating.value}"] = Count("pk", filter=Q(**{name: rating.value}))
+    row = Appraisal.objects.filter(summary=summary).aggregate(**aggregates)
+    results = [
+        DimensionResult(
+            label=label,
+            field=name,
+            average=row[f"{name}_avg"],
+            counts=[(rating.label, row[f"{name}_{rating.value}"]) for rating in Rating],
+        )
+        for label, name in DIMENSIONS
+    ]
+    return row["n"], results
+
+
+def appraisals_of(summary: EvidenceSummary) -> list[Appraisal]:
+    return list(
+        Appraisal.objects.filter(summary=summary).select_related("appraiser").order_by("created_at")
+    )
+
+
+def revisions_of(summary: EvidenceSummary) -> list[EvidenceRevision]:
+    return list(
+        EvidenceRevision.objects.filter(summary=summary)
+        .select_related("author")
+        .order_by("-number")
+    )
+
+
+def proposals_for_list(community, *, status: str = "") -> QuerySet[PracticeProposal]:
+    proposals = (
+        PracticeProposal.objects.filter(community=community)
+        .select_related("proposed_by", "community")
+        .annotate(summary_count=Count("summaries", distinct=True))
+        .order_by("-updated_at", "-pk")
+    )
+    if status in ProposalStatus.values:
+        proposals = proposals.filter(status=status)
+    return proposals
+
+
+def proposal_for_page(community, proposal_id: int) -> PracticeProposal | None:
+    proposal = (
+        PracticeProposal.objects.filter(community=community, pk=proposal_id)
+        .select_related(
+            "proposed_by", "library_article__community", "decision", "decision__decided_by"
+        )
+        .prefetch_related(
+            Prefetch(
+                "summaries",
+                queryset=EvidenceSummary.objects.select_related("community").order_by("title"),
+            ),
+            Prefetch(
+                "transitions",
+                queryset=ProposalTransition.objects.select_related("actor").order_by(
+                    "created_at", "pk"
+                ),
+            ),
+            Prefetch(
+                "decision__evidence",
+                queryset=EvidenceSummary.objects.select_related("community").order_by("title"),
+            ),
+        )
+        .first()
+    )
+    if proposal is not None:
+        proposal.community = community
+    return proposal
+
+
+def decision_of(proposal: PracticeProposal) -> Decision | None:
+    try:
+        return proposal.decision
+    except Decision.DoesNotExist:
+        return None
+
+
+@dataclass(frozen=True)
+class DecisionFilters:
+    words: str = ""
+    outcome: str = ""
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+
+
+def decisions_for_list(community, filters: DecisionFilters) -> QuerySet[Decision]:
+    decisions = (
+        Decision.objects.filter(community=community)
+        .select_related("proposal__community", "decided_by", "proposal__library_article__community")
+        .prefetch_related(
+            Prefetch(
+                "evidence",
+                queryset=EvidenceSummary.objects.select_related("community").order_by("title"),
+            )
+        )
+        .order_by("-decided_at", "-pk")
+    )
+    if filters.outcome in (ProposalStatus.ADOPTED, ProposalStatus.DECLINED):
+        decisions = decisions.filter(outcome=filters.outcome)
+    if filters.since:
+        decisions = decisions.filter(decided_at__date__gte=filters.since)
+    if filters.until:
+        decisions = decisions.filter(decided_at__date__lte=filters.until)
+    for word in filters.words.split()[:8]:
+        decisions = decisions.filter(
+            Q(proposal__title__icontains=word)
+            | Q(proposal__change__icontains=word)
+            | Q(context__icontains=word)
+            | Q(options_considered__icontains=word)
+            | Q(rationale__icontains=word)
+        )
+    return decisions
+
+
+def due_for_review(community, *, today: datetime.date | None = None) -> dict:
+    today = today or datetime.date.today()
+    summaries = (
+        EvidenceSummary.objects.filter(community=community, review_by__lt=today)
+        .select_related("community")
+        .prefetch_related("reviewers")
+        .order_by("review_by", "pk")
+    )
+    proposals = (
+        PracticeProposal.objects.filter(
+            community=community, status=ProposalStatus.ADOPTED, review_by__lt=today
+        )
+        .select_related("proposed_by", "library_article__community", "community")
+        .order_by("review_by", "pk")
+    )
+    return {"due_summaries": list(summaries), "due_proposals": list(proposals)}
+
+
+def due_count(community) -> int:
+    today = datetime.date.today()
+    return (
+        EvidenceSummary.objects.filter(community=community, review_by__lt=today).count()
+        + PracticeProposal.objects.filter(
+            community=community, status=ProposalStatus.ADOPTED, review_by__lt=today
+        ).count()
+    )

@@ -1,0 +1,1 @@
+"""Every write in the evidence app: summaries, appraisals, proposals and decisions."""

@@ -167,3 +167,12 @@ def test_resubscribing_after_unsubscribing_needs_a_new_confirmation(
     subscriber.refresh_from_db()
     assert subscriber.status == SubscriberStatus.PENDING
     assert len(mail.outbox) == 1
+
+
+def test_subscribing_from_a_topic_preselects_that_topic(client, bulletin):
+    topic = TopicFactory(name="Medicines")
+    ArticleFactory(issue__bulletin=bulletin, topics=[topic])
+    html = client.get(
+        reverse("bulletin:subscribe", args=[bulletin.slug]), {"topic": "medicines"}
+    ).content.decode()
+    assert f'value="{topic.pk}" id="id_topics_0" checked' in html

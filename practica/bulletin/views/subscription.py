@@ -49,7 +49,10 @@ def subscribe(request: HttpRequest, bulletin_slug: str | None = None) -> HttpRes
     topic = request.GET.get("topic")
     if topic:
         initial.update(
-            scope="topics", topics=list(querysets.bulletin_topics(bulletin).filter(slug=topic))
+            scope="topics",
+            topics=list(
+                querysets.bulletin_topics(bulletin).filter(slug=topic).values_list("pk", flat=True)
+            ),
         )
     form = SubscribeForm(request.POST or None, bulletin=bulletin, initial=initial)
     status = 200

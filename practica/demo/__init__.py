@@ -4,7 +4,16 @@ Each seeder is idempotent and returns a short summary of what it created. Seeder
 order; later capabilities append their own.
 """
 
-from practica.demo import communities, conversations, events, learning, library, people, trajectory
+from practica.demo import (
+    bulletin,
+    communities,
+    conversations,
+    events,
+    learning,
+    library,
+    people,
+    trajectory,
+)
 
 DEMO_PASSWORD = "practica-demo"
 DEMO_ACCOUNTS = [
@@ -22,4 +31,5 @@ SEEDERS = [
     ("library", library.seed),
     ("learning", learning.seed),
     ("events", events.seed),
+    ("bulletin", bulletin.seed),
 ]

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from practica.notifications.models import ScheduledRun
 
@@ -41,15 +42,17 @@ def _nightly(now: datetime) -> str | None:
 class Job:
     name: str
     period: Callable[[datetime], str | None]
-    task: str  # the name of a task in practica.notifications.tasks
+    task: str  # the dotted path of a django-tasks task
 
 
 JOBS = [
     # Digests: each member's morning comes at a different UTC hour, so look often; the
     # DigestRun constraint keeps each digest single whatever happens here.
-    Job("digests", _every_minutes(15), "plan_digests"),
-    Job("retry-email", _every_minutes(5), "retry_email"),
-    Job("progression-sweep", _nightly, "progression_sweep"),
+    Job("digests", _every_minutes(15), "practica.notifications.tasks.plan_digests"),
+    Job("retry-email", _every_minutes(5), "practica.notifications.tasks.retry_email"),
+    Job("progression-sweep", _nightly, "practica.notifications.tasks.progression_sweep"),
+    # Picks up bulletin deliveries a killed worker left claimed but unsent.
+    Job("bulletin-sweep", _every_minutes(5), "practica.bulletin.tasks.sweep_deliveries"),
 ]
 
 
@@ -64,15 +67,13 @@ def claim(job: str, period: str) -> bool:
 
 def tick(now: datetime | None = None) -> list[str]:
     """Enqueue each job whose period has no run yet; returns the names enqueued."""
-    from practica.notifications import tasks
-
     now = (now or timezone.now()).astimezone(UTC)
     enqueued = []
     for job in JOBS:
         period = job.period(now)
         if period is None or not claim(job.name, period):
             continue
-        getattr(tasks, job.task).enqueue()
+        import_string(job.task).enqueue()
         enqueued.append(job.name)
         log.info("job enqueued", extra={"job": job.name, "period": period})
     ScheduledRun.objects.filter(created_at__lt=now - KEEP_RUNS).delete()

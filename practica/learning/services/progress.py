@@ -112,6 +112,10 @@ def refresh_completion(progress: ModuleProgress) -> None:
     if steps_done(progress, reflections=reflections, passed=passed) >= version.steps:
         progress.completed_at = timezone.now()
         progress.save(update_fields=["completed_at"])
+        from practica.badges.services import issue_module_badge
+
+        progress_id = progress.pk
+        transaction.on_commit(lambda: issue_module_badge(progress_id=progress_id), robust=True)
 
 
 def share_reflection(

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "practica.library",
     "practica.evidence",
     "practica.learning",
+    "practica.badges",
     "practica.events",
     "practica.bulletin",
     "practica.search",

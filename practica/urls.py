@@ -22,6 +22,7 @@ urlpatterns = [
     path("c/<slug:community_slug>/", include("practica.events.urls")),
     path("c/<slug:community_slug>/", include("practica.insights.urls")),
     path("learning/", include("practica.learning.urls")),
+    path("badges/", include("practica.badges.urls")),
     path("bulletin/", include("practica.bulletin.urls")),
     path("", include("practica.search.urls")),
     path("api/", include("practica.api.urls")),

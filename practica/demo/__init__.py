@@ -30,6 +30,7 @@ SEEDERS = [
     ("conversations", conversations.seed),
     ("library", library.seed),
     ("learning", learning.seed),
+    ("badges", badges.seed),
     ("events", events.seed),
     ("bulletin", bulletin.seed),
 ]

@@ -5,6 +5,7 @@ order; later capabilities append their own.
 """
 
 from practica.demo import (
+    badges,
     bulletin,
     communities,
     conversations,

@@ -102,7 +102,7 @@ def _library_reference(community, title_start: str):
 
 def _summaries(community, people, event) -> dict[str, EvidenceSummary]:
     today = datetime.date.today()
-    reviewers = [people["full"], *people["colleagues"][:1]]
+    reviewers = [people["steward"], *people["colleagues"][:1]]
     specs = [
         SummaryInput(
             title=ISBAR,
@@ -188,7 +188,7 @@ def _summaries(community, people, event) -> dict[str, EvidenceSummary]:
                 "adopting."
             ),
             review_by=today + datetime.timedelta(days=240),
-            reviewers=(people["full"],),
+            reviewers=(people["full"],),  # written by the steward
         ),
         SummaryInput(
             title=FALLS,
@@ -207,6 +207,7 @@ def _summaries(community, people, event) -> dict[str, EvidenceSummary]:
             ],
             citation_source="Cochrane Database of Systematic Reviews",
             citation_year=2018,
+            citation_volume="9",
             citation_issue="9",
             citation_pages="CD005465",
             question="What prevents falls among older people in hospital?",
@@ -300,18 +301,27 @@ def _appraisals(summary, people) -> int:
             Rating.GOOD,
             "The components are things we can already do with our staff.",
         ),
-        *[
-            (
-                learner,
-                Rating.SOME_CONCERNS,
-                "Hard to blind staff to a falls programme.",
-                Rating.SOME_CONCERNS,
-                "",
-                Rating.GOOD,
-                "Relevant to the patients I met on placement.",
-            )
-            for learner in people["learners"][:2]
-        ],
+    ]
+    learner_views = [
+        (
+            Rating.SOME_CONCERNS,
+            "Staff can't be blinded to a falls programme, so reporting may differ.",
+            Rating.SOME_CONCERNS,
+            "",
+            Rating.GOOD,
+            "Relevant to the patients I met on placement.",
+        ),
+        (
+            Rating.GOOD,
+            "",
+            Rating.SOME_CONCERNS,
+            "I wasn't sure how many falls a rate ratio of this size saves on our ward.",
+            Rating.SOME_CONCERNS,
+            "Several trials were in rehabilitation wards with longer stays.",
+        ),
+    ]
+    opinions += [
+        (learner, *view) for learner, view in zip(people["learners"], learner_views, strict=False)
     ]
     made = 0
     for who, v, vc, r, rc, a, ac in opinions:
@@ -330,6 +340,10 @@ def _appraisals(summary, people) -> int:
             },
         )
         made += 1
+    if summary.event is not None:
+        # Recorded during the journal club, not when the demo was seeded.
+        when = min(summary.event.ends_at, timezone.now())
+        summary.appraisals.update(created_at=when, updated_at=when)
     return made
 
 

@@ -10,6 +10,7 @@ from practica.demo import (
     communities,
     conversations,
     events,
+    evidence,
     learning,
     library,
     people,
@@ -33,5 +34,6 @@ SEEDERS = [
     ("learning", learning.seed),
     ("badges", badges.seed),
     ("events", events.seed),
+    ("evidence", evidence.seed),
     ("bulletin", bulletin.seed),
 ]

@@ -16,21 +16,48 @@ class SearchEntry(models.Model):
     class Kind(models.TextChoices):
         QUESTION = "question", "Question"
         DISCUSSION = "discussion", "Discussion"
+        REPLY = "reply", "Reply"
+        ARTICLE = "article", "Article"
+        RESOURCE = "resource", "Resource"
+        GLOSSARY = "glossary", "Glossary entry"
+        EVIDENCE = "evidence", "Evidence summary"
+        MODULE = "module", "Learning module"
+        BULLETIN = "bulletin", "Bulletin article"
+        EVENT = "event", "Event"
+        PERSON = "person", "Person"
+
+    class Audience(models.TextChoices):
+        """Who may find the entry, before `is_public` is considered."""
+
+        COMMUNITY = "community", "Whoever may read its community"
+        SIGNED_IN = "signed_in", "Anyone logged in"
+        EVERYONE = "everyone", "Everyone"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField()
+    # Empty for things that belong to no community: people, organisation-wide modules,
+    # the instance's own bulletin.
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="+"
+        "communities.Community", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.COMMUNITY)
+    # The thread a reply belongs to, so hiding a thread can hide its replies in one update.
+    parent_id = models.PositiveBigIntegerField(null=True, blank=True)
     title = models.CharField(max_length=300)
+    # Shown with the title but not searched: the thread a reply is in, a module's community.
+    context = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500)
     external_id = models.CharField(max_length=200, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    author_profession = models.CharField(max_length=20, blank=True)
     topics = models.CharField(max_length=1000, blank=True)
-    # False while the thing is staged, hidden or deleted: only public rows are ever returned.
+    # " falls-prevention handover " (community topic slugs between spaces) for topic filters.
+    topic_slugs = models.CharField(max_length=1000, blank=True)
+    # False while the thing is a draft, staged, hidden, deleted or its person opted out of the
+    # directory: only public rows are ever returned.
     is_public = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -41,6 +68,9 @@ class SearchEntry(models.Model):
         ]
         indexes = [
             models.Index(fields=["community", "kind", "is_public"], name="search_entry_scope_idx"),
+            models.Index(fields=["parent_id"], name="search_entry_parent_idx"),
+            models.Index(fields=["author", "kind"], name="search_entry_author_idx"),
+            models.Index(fields=["is_public", "-created_at"], name="search_entry_recent_idx"),
         ]
         verbose_name_plural = "search entries"
 

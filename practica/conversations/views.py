@@ -41,6 +41,8 @@ from practica.conversations.models import (
     Post,
     ThreadKind,
 )
+from practica.library.glossary import link_glossary_terms
+from practica.library.querysets import distilled_article
 from practica.search.similar import similar_questions
 
 LIST_CAPABILITIES = [
@@ -236,6 +238,16 @@ def mention_members(request, community_slug):
 # --- the thread page --------------------------------------------------------------------------
 
 
+def _link_glossary(posts, community) -> None:
+    """Give each post `linked_html`: its body with glossary terms linked.
+
+    The glossary is loaded once per community object, so pass the same `community` for
+    every post on a page to keep it to one query.
+    """
+    for post in posts:
+        post.linked_html = link_glossary_terms(post.body_html, community)
+
+
 def _decorate_posts(request, thread, posts, caps) -> None:
     user = request.user
     for post in posts:
@@ -278,6 +290,14 @@ def thread_detail(request, community_slug, thread_id):
     )
     context = querysets.thread_page(request.user, thread, page_number=request.GET.get("page"))
     _decorate_posts(request, thread, context["posts"], caps)
+    _link_glossary(context["posts"], community)
+    distilled = distilled_article(request.user, thread) if thread.is_question else None
+    can_distil = (
+        thread.is_solved
+        and thread.is_public
+        and distilled is None
+        and can(request.user, Capability.EDIT_ARTICLE, community=community)
+    )
     reply_form = None
     if caps["can_reply"] and thread.is_public and not thread.is_locked:
         initial = {}
@@ -319,6 +339,8 @@ def thread_detail(request, community_slug, thread_id):
         else [],
         accepted_page=querysets.accepted_page_number(thread),
         staging=staging,
+        distilled=distilled,
+        can_distil=can_distil,
         draft_key=f"practica-draft:{community.slug}:reply:{thread.pk}",
         clear_drafts=" ".join(request.session.pop("conversations_clear_drafts", []))
         if request.user.is_authenticated
@@ -564,6 +586,7 @@ def post_flag(request, community_slug, post_id):
         else:
             messages.success(request, "Thank you: a steward will review the post.")
             return redirect(post_url(post))
+    _link_glossary([post], community)
     return render(
         request,
         "conversations/post_flag.html",
@@ -589,6 +612,7 @@ def post_hide(request, community_slug, post_id):
         else:
             messages.success(request, "The post is hidden; its author has been told why.")
             return redirect(request.POST.get("next") or post_url(post))
+    _link_glossary([post], community)
     return render(
         request,
         "conversations/post_hide.html",
@@ -733,6 +757,7 @@ def moderation_queue(request, community_slug):
     from practica.communities.lanyards import attach_lanyards
 
     attach_lanyards(community, [f.post for f in flags])
+    _link_glossary([f.post for f in flags], community)
     hidden = list(
         Post.objects.filter(thread__community=community, hidden_at__isnull=False)
         .select_related("thread", "author", "hidden_by")

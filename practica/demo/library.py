@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from practica.communities.models import Community, Membership, Topic
 from practica.communities.stages import Stage
+from practica.conversations.models import Thread
 from practica.library.models import (
     Article,
     Collection,
@@ -28,6 +29,7 @@ from practica.library.services.glossary import save_term
 from practica.library.services.proposals import propose_edit
 from practica.library.services.references import import_references
 from practica.library.services.resources import add_resource
+from practica.library.services.sources import distil_thread
 from practica.people.models import User
 
 
@@ -220,6 +222,22 @@ def _seed_collection(community, people) -> bool:
     return True
 
 
+# A solved question from the conversations seeder (which runs first), distilled by a full
+# member; other solved threads are left for visitors to try the Distil button on.
+DISTILLED_THREAD = "demo-handover-03"
+
+
+def _seed_distilled(community, people) -> bool:
+    thread = Thread.objects.filter(
+        community=community, external_id=DISTILLED_THREAD, accepted_post__isnull=False
+    ).first()
+    if thread is None or Article.objects.filter(source_thread=thread).exists():
+        return False
+    thread.community = community
+    distil_thread(actor=people["full"], thread=thread)
+    return True
+
+
 def seed() -> str:
     community = Community.objects.filter(slug="ward-care").first()
     if community is None:
@@ -231,10 +249,12 @@ def seed() -> str:
     resources = _seed_resources(community, people)
     references = _seed_references(community, people)
     kit = _seed_collection(community, people)
+    distilled = _seed_distilled(community, people)
     return (
         f"{articles} articles, {terms} glossary terms, {resources} resources, "
         f"{references} references{', a starter-kit collection' if kit else ''}"
         f"{', a pending proposed edit' if proposal else ''}"
+        f"{', an article distilled from a thread' if distilled else ''}"
     )
 
 

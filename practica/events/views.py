@@ -17,6 +17,7 @@ from practica.events import calendar, querysets, recurrence, services
 from practica.events.forms import EventForm, zone_choices
 from practica.events.models import RSVP, Attendance, Event
 from practica.events.permissions import can_manage, require_manage
+from practica.library.querysets import filed_notes_article
 
 UPCOMING_OCCURRENCES_SHOWN = 5
 
@@ -75,7 +76,8 @@ def event_detail(request, community_slug, event_id):
             (RSVP.Status.MAYBE, "Maybe"),
             (RSVP.Status.NOT_GOING, "Not going"),
         ],
-        **can_map(request.user, community, [Capability.RSVP]),
+        "notes_article": filed_notes_article(request.user, event),
+        **can_map(request.user, community, [Capability.RSVP, Capability.DRAFT_ARTICLE]),
     }
     return render(request, "events/event_detail.html", context)
 

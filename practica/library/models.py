@@ -52,10 +52,26 @@ class Article(models.Model):
     last_reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Where the article came from: a thread, a guideline, a meeting. Filled by hand for now;
-    # the Distil flow will fill it from a resolved thread.
+    # Where the article came from: a thread, a guideline, a meeting. Distilling a resolved
+    # thread or filing an event's notes fills these as well as the link below.
     source_url = models.CharField(max_length=500, blank=True)
     source_title = models.CharField(max_length=200, blank=True)
+    source_thread = models.ForeignKey(
+        "conversations.Thread",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="distilled_articles",
+        editable=False,
+    )
+    source_event = models.ForeignKey(
+        "events.Event",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notes_articles",
+        editable=False,
+    )
     current_revision = models.ForeignKey(
         "Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -70,6 +86,17 @@ class Article(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["community", "slug"], name="library_article_unique_slug"
+            ),
+            # A thread is distilled once; later improvements are revisions of that article.
+            models.UniqueConstraint(
+                fields=["source_thread"],
+                condition=models.Q(source_thread__isnull=False),
+                name="library_article_one_per_thread",
+            ),
+            models.UniqueConstraint(
+                fields=["source_event"],
+                condition=models.Q(source_event__isnull=False),
+                name="library_article_one_per_event",
             ),
         ]
         indexes = [

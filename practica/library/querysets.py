@@ -19,6 +19,7 @@ from practica.library.models import (
     ProposedEdit,
     Revision,
 )
+from practica.library.services.articles import may_read
 from practica.people.models import User
 
 OPEN_PROPOSALS = [ProposalStatus.PENDING, ProposalStatus.CHANGES_REQUESTED]
@@ -176,3 +177,26 @@ def revisions_for_history(article: Article) -> QuerySet[Revision]:
         .defer("body")
         .order_by("-number")
     )
+
+
+def _article_from(user, community, **source) -> Article | None:
+    article = (
+        Article.objects.filter(community=community, **source)
+        .only("community_id", "slug", "title", "status", "created_by_id")
+        .first()
+    )
+    if article is None:
+        return None
+    article.community = community
+    # A draft stays hidden from those who may not read drafts, as on the article page.
+    return article if may_read(user, article) else None
+
+
+def distilled_article(user, thread) -> Article | None:
+    """The article `thread` was distilled into, if `user` may see it (one query)."""
+    return _article_from(user, thread.community, source_thread=thread)
+
+
+def filed_notes_article(user, event) -> Article | None:
+    """The article `event`'s notes were filed as, if `user` may see it (one query)."""
+    return _article_from(user, event.community, source_event=event)

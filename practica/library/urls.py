@@ -9,6 +9,7 @@ from practica.library.views import (
     proposals,
     references,
     resources,
+    sources,
 )
 
 app_name = "library"
@@ -19,6 +20,8 @@ urlpatterns = [
     path("library/", articles.library, name="library"),
     path("library/due/", articles.due_for_review, name="due"),
     path("library/new/", articles.article_new, name="article-new"),
+    path("library/distil/<int:thread_id>/", sources.thread_distil, name="thread-distil"),
+    path("library/file-notes/<int:event_id>/", sources.event_notes_file, name="event-notes-file"),
     path(ARTICLE, articles.article_detail, name="article"),
     path(f"{ARTICLE}edit/", articles.article_edit, name="article-edit"),
     path(f"{ARTICLE}history/", articles.article_history, name="history"),

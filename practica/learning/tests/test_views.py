@@ -417,3 +417,18 @@ def test_learners_cannot_share_reflections_before_they_may_start_discussions(
     client.post(url, {"text": "Private thoughts."})
     assert "Share as a discussion" not in client.get(url).content.decode()
     assert client.post(url + "share/").status_code == 403
+
+
+def test_section_page_links_community_glossary_terms_once(
+    client, community, learner, django_assert_max_num_queries
+):
+    from practica.library.tests.factories import GlossaryTermFactory
+
+    GlossaryTermFactory(community=community, term="section", definition="A part of a module.")
+    module = make_module(community=community)
+    section = module.current_version.snapshot["sections"][0]
+    client.force_login(learner)
+    with django_assert_max_num_queries(30) as page:
+        html = client.get(f"/learning/{module.slug}/sections/{section['id']}/").content.decode()
+    assert 'class="glossary-term"' in html and ">section</a> 1." in html
+    assert sum("library_glossaryterm" in q["sql"] for q in page.captured_queries) == 1

@@ -16,6 +16,7 @@ from practica.learning.forms import ReflectionForm
 from practica.learning.models import ModuleProgress, Reflection
 from practica.learning.services import progress as progress_services
 from practica.learning.views.common import breadcrumbs, get_module, module_view
+from practica.library.glossary import link_glossary_terms
 
 
 @login_required
@@ -64,12 +65,16 @@ def section_detail(request, module_slug, section_id):
     if index is None:
         raise Http404("No such section in this module.")
     page = querysets.module_page(request.user, module)
+    section = sections[index]
+    if module.community is not None:
+        # The snapshot keeps the section as published; glossary links reflect today's glossary.
+        section = {**section, "html": link_glossary_terms(section["html"], module.community)}
     return render(
         request,
         "learning/section_detail.html",
         {
             **page,
-            "section": sections[index],
+            "section": section,
             "number": index + 1,
             "previous": sections[index - 1] if index > 0 else None,
             "next": sections[index + 1] if index + 1 < len(sections) else None,

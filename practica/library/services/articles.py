@@ -154,6 +154,8 @@ def create_article(
     owners=None,
     source_url: str = "",
     source_title: str = "",
+    source_thread=None,
+    source_event=None,
 ) -> Article:
     """A new article with its first revision: published by those who may edit directly,
     otherwise a draft for review."""
@@ -175,6 +177,8 @@ def create_article(
             review_due=review_due,
             source_url=source_url,
             source_title=source_title,
+            source_thread=source_thread,
+            source_event=source_event,
             created_by=actor,
         )
         article.full_clean()

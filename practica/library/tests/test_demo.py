@@ -31,3 +31,20 @@ def test_library_demo_seeds_once_with_revisions_and_a_learner_proposal():
     library.seed()
     assert Article.objects.count() == 15 and ProposedEdit.objects.count() == 1
     assert Resource.objects.count() == 4 and Collection.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_library_demo_distils_a_solved_ward_care_thread_once():
+    from practica.demo import conversations, trajectory
+
+    people.seed()
+    communities.seed()
+    trajectory.seed()
+    conversations.seed()
+    library.seed()
+    article = Article.objects.get(source_thread__external_id=library.DISTILLED_THREAD)
+    assert article.status == "draft" and article.created_by.email == "full@example.com"
+    assert article.source_url == article.source_thread.get_absolute_url()
+    assert "> — " in article.body
+    library.seed()
+    assert Article.objects.filter(source_thread__isnull=False).count() == 1

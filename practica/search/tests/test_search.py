@@ -169,6 +169,8 @@ def test_reindex_rebuilds_the_same_entries(world):
 def test_publishing_a_bulletin_issue_makes_its_articles_findable(world):
     issue = world.draft_bulletin.issue
     assert "Unsent handover news" not in titles(world.learner, "unsent")
-    issue.status = "published"
+    from django.utils import timezone
+
+    issue.status, issue.published_at = "published", timezone.now()
     issue.save()
     assert titles(world.learner, "unsent") == {"Unsent handover news"}

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -160,7 +161,12 @@ def test_publishing_queues_one_delivery_per_confirmed_subscriber_who_wants_it(
         queued = publication.publish_issue(actor=editor, issue=draft_issue)
     assert queued == 2
     assert set(Delivery.objects.values_list("subscriber", flat=True)) == {everyone.pk, by_topic.pk}
-    assert len(callbacks) == 1
+    # Nothing is sent before the commit; the commit starts the sending.
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"queued"}
+    assert mail.outbox == []
+    for callback in callbacks:
+        callback()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([everyone.email, by_topic.email])
     draft_issue.refresh_from_db()
     assert draft_issue.status == IssueStatus.PUBLISHED and draft_issue.published_by == editor
 

@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export PRACTICA_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar
+.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar bench-pages
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,14 @@ browser-deps:
 ## (on SQLite by default; set DATABASE_URL to measure PostgreSQL)
 bench-similar: $(STAMP)
 	$(BIN)/python -m practica.search.bench_similar --questions 50000
+
+## bench-pages: requests per second of the main pages, visitors and members, on the demo
+bench-pages: $(STAMP)
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk; else sudo apt-get install -y -qq wrk; fi; }
+	PRACTICA_DEMO=1 $(BIN)/practica migrate --no-input -v 0
+	PRACTICA_DEMO=1 $(BIN)/practica collectstatic --no-input -v 0
+	PRACTICA_DEMO=1 $(BIN)/practica seed-demo >/dev/null
+	PRACTICA_DEMO=1 $(BIN)/practica bench-pages
 
 ## lock: re-pin every dependency from pyproject.toml
 lock: $(STAMP)

@@ -229,7 +229,7 @@ def revoke_assertion(*, actor, assertion: Assertion, reason: str) -> Assertion:
     if not reason:
         raise ValidationError("Say why the badge is revoked: verifiers are shown the reason.")
     with transaction.atomic():
-        locked = Assertion.objects.select_for_update().get(pk=assertion.pk)
+        locked = Assertion.objects.select_for_update(of=("self",)).get(pk=assertion.pk)
         if locked.is_revoked:
             return locked
         locked.revoked_at = timezone.now()

@@ -182,7 +182,7 @@ def update_event(
     if event.is_cancelled:
         raise ValidationError("This event was cancelled: it can't be changed any more.")
     with transaction.atomic():
-        event = Event.objects.select_for_update().get(pk=event.pk)
+        event = Event.objects.select_for_update(of=("self",)).get(pk=event.pk)
         before = {name: getattr(event, name) for name in NOTICEABLE_FIELDS}
         old_capacity = event.capacity
         for name, value in changes.items():
@@ -214,7 +214,7 @@ def update_event(
 def cancel_event(*, actor, event: Event) -> Event:
     require_manage(actor, event)
     with transaction.atomic():
-        event = Event.objects.select_for_update().get(pk=event.pk)
+        event = Event.objects.select_for_update(of=("self",)).get(pk=event.pk)
         if event.is_cancelled:
             return event
         event.cancelled_at = timezone.now()
@@ -293,7 +293,11 @@ def respond(*, actor, event: Event, status: str) -> RSVP:
     if status not in (RSVP.Status.GOING, RSVP.Status.MAYBE, RSVP.Status.NOT_GOING):
         raise ValidationError("Choose going, maybe or not going.")
     with transaction.atomic():
-        event = Event.objects.select_for_update().select_related("community").get(pk=event.pk)
+        event = (
+            Event.objects.select_for_update(of=("self",))
+            .select_related("community")
+            .get(pk=event.pk)
+        )
         if event.is_cancelled:
             raise ValidationError("This event was cancelled, so it no longer takes answers.")
         if event.last_ends_at <= timezone.now():
@@ -343,7 +347,7 @@ def record_attendance(
         ).values_list("user_id", flat=True)
     )
     with transaction.atomic():
-        Event.objects.select_for_update().filter(pk=event.pk).first()
+        Event.objects.select_for_update(of=("self",)).filter(pk=event.pk).first()
         current = set(
             Attendance.objects.filter(event=event, occurrence_start=occurrence.start).values_list(
                 "user_id", flat=True
@@ -395,7 +399,9 @@ def feed_for(*, user) -> CalendarFeed:
 def rotate_feed(*, user) -> CalendarFeed:
     """Revoke the member's feed link by giving it a new token."""
     with transaction.atomic():
-        feed, created = CalendarFeed.objects.select_for_update().get_or_create(user=user)
+        feed, created = CalendarFeed.objects.select_for_update(of=("self",)).get_or_create(
+            user=user
+        )
         if not created:
             feed.token = new_feed_token()
             feed.rotated_at = timezone.now()

@@ -121,7 +121,7 @@ def message_for(email: EmailDelivery) -> EmailMultiAlternatives:
 def _claim(email_id: int) -> EmailDelivery | None:
     with transaction.atomic():
         email = (
-            EmailDelivery.objects.select_for_update()
+            EmailDelivery.objects.select_for_update(of=("self",))
             .select_related("user", "notification__community")
             .filter(pk=email_id)
             .first()

@@ -134,7 +134,7 @@ def schedule_issue(*, actor: User, issue: Issue, when: datetime.datetime) -> Iss
             "Choose a time in the future to schedule this issue, or publish it now."
         )
     with transaction.atomic():
-        issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        issue = Issue.objects.select_for_update(of=("self",)).get(pk=issue.pk)
         if issue.is_published:
             raise ValidationError(_already_published(issue))
         _require_articles(issue)
@@ -189,7 +189,7 @@ def publish_issue(*, actor: User | None, issue: Issue) -> int:
     if actor is not None:
         require_editor(actor, issue.bulletin)
     with transaction.atomic():
-        locked = Issue.objects.select_for_update().get(pk=issue.pk)
+        locked = Issue.objects.select_for_update(of=("self",)).get(pk=issue.pk)
         if locked.is_published:
             raise ValidationError(_already_published(locked))
         _require_articles(locked)
@@ -355,7 +355,9 @@ def move_article(*, actor: User, article: Article, offset: int) -> None:
     """Move an article up (offset -1) or down (+1) in its issue's order."""
     require_editor(actor, article.issue.bulletin)
     with transaction.atomic():
-        ordered = list(Article.objects.select_for_update().filter(issue_id=article.issue_id))
+        ordered = list(
+            Article.objects.select_for_update(of=("self",)).filter(issue_id=article.issue_id)
+        )
         index = next(i for i, a in enumerate(ordered) if a.pk == article.pk)
         target = index + offset
         if not 0 <= target < len(ordered):

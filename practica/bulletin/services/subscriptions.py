@@ -46,7 +46,7 @@ def subscribe(
     now = timezone.now()
     with transaction.atomic():
         subscriber = (
-            Subscriber.objects.select_for_update()
+            Subscriber.objects.select_for_update(of=("self",))
             .filter(bulletin=bulletin, email__iexact=email)
             .first()
         )

@@ -365,7 +365,7 @@ def decide_join_request(
     """Approve (the requester joins as a learner) or decline a pending join request."""
     community = join_request.community
     require(actor, Capability.MANAGE_MEMBERS, community=community)
-    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    join_request = JoinRequest.objects.select_for_update(of=("self",)).get(pk=join_request.pk)
     if join_request.status != JoinRequest.Status.PENDING:
         raise MembershipRefused("This request has already been decided.")
     requester = join_request.user
@@ -420,7 +420,9 @@ def is_last_steward(membership: Membership) -> bool:
 def leave_community(*, actor, community: Community) -> None:
     """Leave a community. The last steward stays until they hand over to someone."""
     membership = (
-        Membership.objects.select_for_update().filter(community=community, user=actor).first()
+        Membership.objects.select_for_update(of=("self",))
+        .filter(community=community, user=actor)
+        .first()
     )
     if membership is None:
         raise MembershipRefused(f"You are not a member of {community.name}.")
@@ -566,7 +568,7 @@ def accept_invitation(*, actor, community: Community, token: str) -> Membership:
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied("Log in or sign up to accept this invitation.")
     invitation = invitation_from_token(token, community=community)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
         raise MembershipRefused("This invitation has already been used or withdrawn.")
     where = standing(actor, community)

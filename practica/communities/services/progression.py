@@ -88,7 +88,7 @@ def evaluate_membership(*, membership_id: int) -> str:
 def _evaluate_once(membership_id: int) -> str:
     with transaction.atomic():
         membership = (
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .select_related("community", "user")
             .filter(pk=membership_id)
             .first()
@@ -237,12 +237,12 @@ def decide_promotion(
         raise ValidationError({"note": "Tell the member why: a note is needed to decline."})
     with transaction.atomic():
         request = (
-            PromotionRequest.objects.select_for_update()
+            PromotionRequest.objects.select_for_update(of=("self",))
             .select_related("rule")
             .get(pk=promotion_request.pk)
         )
         membership = (
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .select_related("community", "user")
             .get(pk=request.membership_id)
         )
@@ -291,7 +291,7 @@ def _lock_for_change(actor, membership: Membership) -> Membership:
     if membership.user_id == actor.pk:
         raise ValidationError("You can't change your own stage or suspension: ask another steward.")
     return (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("community", "user")
         .get(pk=membership.pk)
     )
@@ -310,7 +310,7 @@ def _refuse_losing_last_steward(membership: Membership) -> None:
     if membership.stage != Stage.STEWARD or membership.suspended:
         return
     others = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .filter(community=membership.community, stage=Stage.STEWARD, suspended=False)
         .exclude(pk=membership.pk)
     )
@@ -445,7 +445,7 @@ def _check_pair(community: Community, mentor, mentee) -> None:
 
 def _open_mentorship(community: Community, mentor, mentee) -> Mentorship | None:
     return (
-        Mentorship.objects.select_for_update()
+        Mentorship.objects.select_for_update(of=("self",))
         .filter(
             community=community,
             mentor=mentor,
@@ -511,7 +511,9 @@ def respond_to_mentoring(*, actor, mentorship: Mentorship, accept: bool) -> Ment
     require(actor, Capability.READ, community=mentorship.community)
     with transaction.atomic():
         locked = (
-            Mentorship.objects.select_for_update().select_related("mentor").get(pk=mentorship.pk)
+            Mentorship.objects.select_for_update(of=("self",))
+            .select_related("mentor")
+            .get(pk=mentorship.pk)
         )
         if locked.mentee_id != actor.pk:
             raise ValidationError("Only the member who was offered mentoring can answer.")
@@ -541,7 +543,7 @@ def end_mentorship(*, actor, mentorship: Mentorship) -> Mentorship:
     if actor.pk not in (mentorship.mentor_id, mentorship.mentee_id):
         require(actor, Capability.MANAGE_MEMBERS, community=community)
     with transaction.atomic():
-        locked = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
+        locked = Mentorship.objects.select_for_update(of=("self",)).get(pk=mentorship.pk)
         if locked.status not in (Mentorship.Status.OFFERED, Mentorship.Status.ACTIVE):
             raise ValidationError("This mentorship has already ended.")
         locked.status = Mentorship.Status.ENDED
@@ -585,7 +587,7 @@ def update_progression_rule(
             "with no criteria nobody would ever be promoted."
         )
     with transaction.atomic():
-        locked = ProgressionRule.objects.select_for_update().get(pk=rule.pk)
+        locked = ProgressionRule.objects.select_for_update(of=("self",)).get(pk=rule.pk)
         locked.manual_only = mode == progression.Mode.MANUAL
         locked.requires_approval = mode == progression.Mode.APPROVAL
         locked.full_clean()

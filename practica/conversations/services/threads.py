@@ -170,7 +170,7 @@ def reply(*, actor, thread, body: str, confirm_guard: bool = False) -> Post:
     first = _is_first_contribution(actor, community)
     now = timezone.now()
     with transaction.atomic():
-        locked = Thread.objects.select_for_update().get(pk=thread.pk)
+        locked = Thread.objects.select_for_update(of=("self",)).get(pk=thread.pk)
         check_open_for_replies(locked)
         body_html, mentioned = render_body(body, community=community)
         post = Post(

@@ -32,7 +32,9 @@ def record_appraisal(*, actor, summary: EvidenceSummary, answers: dict) -> Appra
     now = timezone.now()
     with transaction.atomic():
         appraisal = (
-            Appraisal.objects.select_for_update().filter(summary=summary, appraiser=actor).first()
+            Appraisal.objects.select_for_update(of=("self",))
+            .filter(summary=summary, appraiser=actor)
+            .first()
         )
         if appraisal is None:
             appraisal = Appraisal(summary=summary, appraiser=actor, created_at=now)

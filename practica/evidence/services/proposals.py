@@ -223,7 +223,7 @@ def move_proposal(
     )
     now = timezone.now()
     with transaction.atomic():
-        locked = PracticeProposal.objects.select_for_update().get(pk=proposal.pk)
+        locked = PracticeProposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
         if locked.status != expected_status:
             last = locked.transitions.select_related("actor").order_by("-created_at", "-pk").first()
             locked.community = community

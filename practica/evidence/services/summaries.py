@@ -243,7 +243,7 @@ def revise_summary(
     data, scale = _check(community, data)
     now = timezone.now()
     with transaction.atomic():
-        locked = EvidenceSummary.objects.select_for_update().get(pk=summary.pk)
+        locked = EvidenceSummary.objects.select_for_update(of=("self",)).get(pk=summary.pk)
         if locked.revision_count != base_revision:
             raise SummaryConflict(summary=summary, latest=locked.revisions.first())
         summary.revision_count = locked.revision_count
@@ -262,7 +262,7 @@ def set_scale(*, actor, community: Community, scale: str) -> EvidenceSettings:
     if scale not in EvidenceScale.values:
         raise ValidationError({"scale": "Choose NHMRC levels or GRADE certainty."})
     with transaction.atomic():
-        row, _ = EvidenceSettings.objects.select_for_update().get_or_create(
+        row, _ = EvidenceSettings.objects.select_for_update(of=("self",)).get_or_create(
             community=community, defaults={"scale": scale}
         )
         row.scale = scale
@@ -285,7 +285,7 @@ def start_discussion(*, actor, summary: EvidenceSummary):
     community = summary.community
     require(actor, Capability.START_DISCUSSION, community=community)
     with transaction.atomic():
-        locked = EvidenceSummary.objects.select_for_update().get(pk=summary.pk)
+        locked = EvidenceSummary.objects.select_for_update(of=("self",)).get(pk=summary.pk)
         if locked.thread_id is not None:
             return locked.thread
         body = (

@@ -118,7 +118,7 @@ def start_attempt(*, actor, module: Module, rng: random.Random | None = None) ->
         raise AttemptRefused("This module has no assessment.")
     with transaction.atomic():
         # Lock the learner's progress row: two clicks on "Start" make one attempt.
-        ModuleProgress.objects.select_for_update().get(pk=progress.pk)
+        ModuleProgress.objects.select_for_update(of=("self",)).get(pk=progress.pk)
         standing = standing_in(assessment, actor)
         if standing.open_attempt is not None:
             return standing.open_attempt
@@ -203,7 +203,7 @@ def submit_attempt(*, actor, attempt_id: int, raw_answers: dict[str, list[str]])
     """Score the attempt once. A second submission of the same attempt returns its result."""
     with transaction.atomic():
         attempt = (
-            Attempt.objects.select_for_update()
+            Attempt.objects.select_for_update(of=("self",))
             .select_related("assessment__module__community", "version")
             .get(pk=attempt_id, user=actor)
         )
@@ -228,7 +228,7 @@ def submit_attempt(*, actor, attempt_id: int, raw_answers: dict[str, list[str]])
         attempt.full_clean()
         attempt.save()
         progress = (
-            ModuleProgress.objects.select_for_update()
+            ModuleProgress.objects.select_for_update(of=("self",))
             .select_related("version")
             .filter(user=actor, module=module)
             .first()

@@ -97,7 +97,7 @@ def save_part(*, actor, module: Module, kind: str, part_id: int | None = None, *
             last = model.objects.filter(module=module).aggregate(m=Max("position"))["m"]
             part = model(module=module, position=(last or 0) + 1)
         else:
-            part = model.objects.select_for_update().get(module=module, pk=part_id)
+            part = model.objects.select_for_update(of=("self",)).get(module=module, pk=part_id)
         for name, value in fields.items():
             setattr(part, name, value)
         part.full_clean()
@@ -133,7 +133,9 @@ def move_part(*, actor, module: Module, kind: str, part_id: int, direction: int)
     """Swap a part with its neighbour (direction -1 up, +1 down), renumbering all of them."""
     require_author(actor, module)
     with transaction.atomic():
-        parts = list(DRAFT_MODELS[kind].objects.select_for_update().filter(module=module))
+        parts = list(
+            DRAFT_MODELS[kind].objects.select_for_update(of=("self",)).filter(module=module)
+        )
         index = next((i for i, p in enumerate(parts) if p.pk == part_id), None)
         if index is None:
             return
@@ -214,7 +216,7 @@ def save_question(
             last = assessment.questions.aggregate(m=Max("position"))["m"]
             question = Question(assessment=assessment, position=(last or 0) + 1)
         else:
-            question = Question.objects.select_for_update().get(
+            question = Question.objects.select_for_update(of=("self",)).get(
                 assessment=assessment, pk=question_id
             )
         question.kind = kind
@@ -322,7 +324,7 @@ def publish_module(*, actor, module: Module) -> ModuleVersion:
     require_author(actor, module)
     given = module
     with transaction.atomic():
-        module = Module.objects.select_for_update().get(pk=module.pk)
+        module = Module.objects.select_for_update(of=("self",)).get(pk=module.pk)
         check_publishable(module)
         snapshot = build_snapshot(module)
         last = module.versions.aggregate(m=Max("number"))["m"] or 0

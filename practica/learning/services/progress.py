@@ -39,7 +39,9 @@ def mark_section_read(*, actor, module: Module, section_id: int) -> ModuleProgre
         raise ValidationError("That section is not part of the version you are reading.")
     with transaction.atomic():
         progress = (
-            ModuleProgress.objects.select_for_update().select_related("version").get(pk=progress.pk)
+            ModuleProgress.objects.select_for_update(of=("self",))
+            .select_related("version")
+            .get(pk=progress.pk)
         )
         if section_id not in progress.read_section_ids:
             progress.read_section_ids = [*progress.read_section_ids, section_id]
@@ -70,7 +72,7 @@ def save_reflection(*, actor, module: Module, activity_id: int, text: str) -> Re
     text = check_reflection(text)
     with transaction.atomic():
         reflection = (
-            Reflection.objects.select_for_update()
+            Reflection.objects.select_for_update(of=("self",))
             .filter(progress=progress, activity_id=activity_id)
             .first()
         )

@@ -216,7 +216,7 @@ def save_revision(
     require_edit(actor, article)
     text = ArticleText(title, summary, body).normalised()
     with transaction.atomic():
-        locked = Article.objects.select_for_update().get(pk=article.pk)
+        locked = Article.objects.select_for_update(of=("self",)).get(pk=article.pk)
         locked.community = article.community
         current = locked.current_revision
         if current is not None and current.pk != base_revision_id:
@@ -261,7 +261,7 @@ def revert_to_revision(
     if revision.article_id != article.pk:
         raise ValidationError("That revision belongs to another article.")
     with transaction.atomic():
-        locked = Article.objects.select_for_update().get(pk=article.pk)
+        locked = Article.objects.select_for_update(of=("self",)).get(pk=article.pk)
         locked.community = article.community
         current = locked.current_revision
         if current is not None and current.pk != base_revision_id:
@@ -286,7 +286,7 @@ def mark_reviewed(*, actor, article: Article, next_review: datetime.date | None)
     if next_review is not None and next_review <= datetime.date.today():
         raise ValidationError({"next_review": "Choose a date in the future."})
     with transaction.atomic():
-        locked = Article.objects.select_for_update().get(pk=article.pk)
+        locked = Article.objects.select_for_update(of=("self",)).get(pk=article.pk)
         locked.last_reviewed_at = timezone.now()
         locked.last_reviewed_by = actor
         locked.review_due = next_review
@@ -301,7 +301,7 @@ def set_status(*, actor, article: Article, status: str) -> Article:
     if status not in ArticleStatus.values:
         raise ValidationError({"status": "Unknown status."})
     with transaction.atomic():
-        locked = Article.objects.select_for_update().get(pk=article.pk)
+        locked = Article.objects.select_for_update(of=("self",)).get(pk=article.pk)
         locked.status = status
         locked.save(update_fields=["status"])
     article.status = status

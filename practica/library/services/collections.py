@@ -49,7 +49,7 @@ def add_item(
     if article is not None and article.status != ArticleStatus.PUBLISHED:
         raise ValidationError("Only published articles can go in a collection.")
     with transaction.atomic():
-        Collection.objects.select_for_update().get(pk=collection.pk)
+        Collection.objects.select_for_update(of=("self",)).get(pk=collection.pk)
         last = collection.items.aggregate(last=Max("position"))["last"] or 0
         item = CollectionItem(
             collection=collection, position=last + 1, article=article, resource=resource, note=note
@@ -69,7 +69,7 @@ def move_item(*, actor, item: CollectionItem, direction: int) -> None:
     """Swap the item with its neighbour before (-1) or after (+1)."""
     require(actor, Capability.EDIT_ARTICLE, community=item.collection.community)
     with transaction.atomic():
-        Collection.objects.select_for_update().get(pk=item.collection_id)
+        Collection.objects.select_for_update(of=("self",)).get(pk=item.collection_id)
         siblings = list(item.collection.items.order_by("position", "pk"))
         index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
         other = index + (1 if direction > 0 else -1)

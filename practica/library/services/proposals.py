@@ -83,7 +83,7 @@ def update_proposal(
     require(actor, Capability.PROPOSE_EDIT, community=proposal.article.community)
     text = ArticleText(title, summary, body).normalised()
     with transaction.atomic():
-        locked = ProposedEdit.objects.select_for_update().get(pk=proposal.pk)
+        locked = ProposedEdit.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
         if not locked.is_open:
             raise ValidationError("This proposal has already been decided.")
         locked.title, locked.summary, locked.body = text.title, text.summary, text.body
@@ -137,9 +137,9 @@ def approve_proposal(
     article = proposal.article
     require(actor, Capability.APPROVE_EDIT, community=article.community)
     with transaction.atomic():
-        locked = Article.objects.select_for_update().get(pk=article.pk)
+        locked = Article.objects.select_for_update(of=("self",)).get(pk=article.pk)
         locked.community = article.community
-        locked_proposal = ProposedEdit.objects.select_for_update().get(pk=proposal.pk)
+        locked_proposal = ProposedEdit.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
         locked_proposal.article = locked
         if not locked_proposal.is_open:
             raise ValidationError("This proposal has already been decided.")
@@ -181,7 +181,7 @@ def _review(actor, proposal: ProposedEdit, comment: str, status: str, verb: str)
     if not comment.strip():
         raise ValidationError({"comment": "Say what should change, so the proposer can act on it."})
     with transaction.atomic():
-        locked = ProposedEdit.objects.select_for_update().get(pk=proposal.pk)
+        locked = ProposedEdit.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
         locked.article = proposal.article
         if not locked.is_open:
             raise ValidationError("This proposal has already been decided.")

@@ -104,7 +104,7 @@ def upload_new_version(*, actor, resource: Resource, uploaded, note: str = "") -
     if resource.kind != ResourceKind.FILE:
         raise ValidationError("A link has no file to replace.")
     with transaction.atomic():
-        locked = Resource.objects.select_for_update().get(pk=resource.pk)
+        locked = Resource.objects.select_for_update(of=("self",)).get(pk=resource.pk)
         locked.community = resource.community
         version = _store_version(locked, actor=actor, uploaded=uploaded, note=note)
         locked.save()

@@ -61,7 +61,7 @@ def distil_thread(*, actor, thread: Thread) -> Article:
     require(actor, Capability.EDIT_ARTICLE, community=thread.community)
     with transaction.atomic():
         # Locking the thread makes two people distilling at once take turns.
-        locked = Thread.objects.select_for_update().get(pk=thread.pk)
+        locked = Thread.objects.select_for_update(of=("self",)).get(pk=thread.pk)
         existing = Article.objects.filter(source_thread=locked).first()
         if existing is not None:
             raise AlreadyFiled(
@@ -117,7 +117,7 @@ def file_event_notes(*, actor, event: Event) -> Article:
     require(actor, Capability.DRAFT_ARTICLE, community=community)
     publish = can(actor, Capability.EDIT_ARTICLE, community=community)
     with transaction.atomic():
-        locked = Event.objects.select_for_update().get(pk=event.pk)
+        locked = Event.objects.select_for_update(of=("self",)).get(pk=event.pk)
         locked.community = community
         existing = Article.objects.filter(source_event=locked).first()
         if existing is not None:

@@ -139,7 +139,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "practica.context_processors.site",
             ],
-            "builtins": ["template_partials.templatetags.partials"],
+            "builtins": [
+                "template_partials.templatetags.partials",
+                "practica.communities.templatetags.lanyards",
+            ],
         },
     }
 ]

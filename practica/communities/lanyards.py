@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
 from practica.communities.models import Community, Membership
 from practica.communities.stages import Stage
 
@@ -66,3 +69,28 @@ def attach_lanyards(community: Community | None, objects: Iterable, user_attr: s
     for obj, person in zip(objects, users, strict=True):
         obj.lanyard = lanyards.get(person.pk) if person is not None else None
     return objects
+
+
+def render_lanyard(lanyard: Lanyard | None, *, compact: bool = False) -> SafeString:
+    """The lanyard's HTML, built in Python: pages show dozens, and an include each is slow."""
+    if lanyard is None:
+        return format_html('<span class="lanyard"><span class="who">A former member</span></span>')
+    stage = (
+        format_html(
+            '<span class="stage stage-{}" title="Stage in this community">{}</span>',
+            lanyard.stage,
+            lanyard.stage_label,
+        )
+        if lanyard.stage_label
+        else ""
+    )
+    profession = (
+        "" if compact else format_html('<span class="profession">{}</span>', lanyard.profession)
+    )
+    return format_html(
+        '<span class="lanyard"><a class="who" href="{}">{}</a>{}{}</span>',
+        lanyard.url,
+        lanyard.name,
+        stage,
+        profession,
+    )

@@ -2,13 +2,15 @@
 
 from django import template
 
+from practica.communities.lanyards import render_lanyard
+
 register = template.Library()
 
 
-@register.inclusion_tag("components/lanyard.html")
-def lanyard(value, compact: bool = False) -> dict:
+@register.simple_tag
+def lanyard(value, compact: bool = False):
     """Takes a Lanyard (or None for a former member); compact=True hides the profession."""
-    return {"lanyard": value, "compact": compact}
+    return render_lanyard(value, compact=compact)
 
 
 @register.filter

@@ -174,3 +174,24 @@ def test_publishing_a_bulletin_issue_makes_its_articles_findable(world):
     issue.status, issue.published_at = "published", timezone.now()
     issue.save()
     assert titles(world.learner, "unsent") == {"Unsent handover news"}
+
+
+def test_organisation_wide_modules_are_found_by_members_only(
+    world, django_capture_on_commit_callbacks
+):
+    from practica.learning.tests.factories import make_module
+    from practica.tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_module(community=None, author=staff, title="Zymurgy for everyone")
+    assert titles(world.learner, "zymurgy") == {"Zymurgy for everyone"}
+    assert titles(AnonymousUser(), "zymurgy") == set()
+
+
+def test_the_demo_seed_step_indexes_everything(world):
+    from practica.search.demo import seed
+
+    SearchEntry.objects.all().delete()
+    assert "search entries" in seed()
+    assert kinds(world.learner, "handover") >= {Kind.QUESTION, Kind.GLOSSARY, Kind.PERSON}

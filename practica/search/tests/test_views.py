@@ -84,3 +84,8 @@ def test_who_knows_runs_a_fixed_number_of_queries(world, django_assert_max_num_q
     with django_assert_max_num_queries(10):
         experts = who_knows(world.learner, q="handover")
     assert experts[0].user == world.nurse
+
+
+def test_empty_search_page_shows_the_form_only(client, db):
+    page = client.get("/search/").content.decode()
+    assert 'role="search"' in page and "Nothing found" not in page

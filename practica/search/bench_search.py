@@ -183,17 +183,22 @@ def _queries(rng, vocabulary, count: int) -> list[tuple[str, str, dict]]:
 
 
 def _cleanup(community) -> None:
+    """Remove the bulk rows with plain SQL (no signals or tasks), then the community."""
     from django.db import connection, transaction
 
+    from practica.people.models import User
+
+    statements = [
+        "DELETE FROM search_searchentry WHERE community_id = %s",
+        "DELETE FROM conversations_post WHERE thread_id IN "
+        "(SELECT id FROM conversations_thread WHERE community_id = %s)",
+        "DELETE FROM conversations_thread WHERE community_id = %s",
+    ]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM search_searchentry WHERE community_id = %s", [community.pk])
-        cursor.execute(
-            "DELETE FROM conversations_post WHERE thread_id IN "
-            "(SELECT id FROM conversations_thread WHERE community_id = %s)",
-            [community.pk],
-        )
-        cursor.execute("DELETE FROM conversations_thread WHERE community_id = %s", [community.pk])
+        for statement in statements:
+            cursor.execute(statement, [community.pk])
     community.delete()
+    User.objects.filter(username__startswith="bench.search.").delete()
 
 
 def main() -> None:
@@ -256,7 +261,6 @@ def main() -> None:
     finally:
         if not args.keep:
             _cleanup(community)
-            User.objects.filter(username__startswith="bench.search.").delete()
 
 
 if __name__ == "__main__":

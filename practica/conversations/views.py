@@ -42,7 +42,7 @@ from practica.conversations.models import (
     ThreadKind,
 )
 from practica.library.glossary import link_glossary_terms
-from practica.library.querysets import distilled_article
+from practica.library.querysets import curated_collections, distilled_article
 from practica.search.similar import similar_questions
 
 LIST_CAPABILITIES = [
@@ -283,6 +283,7 @@ def thread_detail(request, community_slug, thread_id):
             Capability.FLAG,
             Capability.MODERATE,
             Capability.ENDORSE_MEMBER,
+            Capability.EDIT_ARTICLE,
         ],
     )
     caps["can_accept_answer"] = can(
@@ -293,10 +294,11 @@ def thread_detail(request, community_slug, thread_id):
     _link_glossary(context["posts"], community)
     distilled = distilled_article(request.user, thread) if thread.is_question else None
     can_distil = (
-        thread.is_solved
-        and thread.is_public
-        and distilled is None
-        and can(request.user, Capability.EDIT_ARTICLE, community=community)
+        thread.is_solved and thread.is_public and distilled is None and caps["can_edit_article"]
+    )
+    # Curators may put a public thread in a collection, as a step on a learner's path.
+    collections = (
+        curated_collections(community) if caps["can_edit_article"] and thread.is_public else []
     )
     reply_form = None
     if caps["can_reply"] and thread.is_public and not thread.is_locked:
@@ -341,6 +343,8 @@ def thread_detail(request, community_slug, thread_id):
         staging=staging,
         distilled=distilled,
         can_distil=can_distil,
+        can_add_to_collection=bool(collections),
+        collections=collections,
         draft_key=f"practica-draft:{community.slug}:reply:{thread.pk}",
         clear_drafts=" ".join(request.session.pop("conversations_clear_drafts", []))
         if request.user.is_authenticated

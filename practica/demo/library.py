@@ -222,6 +222,27 @@ def _seed_collection(community, people) -> bool:
     return True
 
 
+def _seed_collection_threads(community, people) -> int:
+    """Solved ward-care questions from the conversations seeder (which runs first) as the
+    starter kit's last steps; each is added once, so seeding again adds nothing."""
+    kit = Collection.objects.filter(
+        community=community, slug="starter-kit-for-new-nurses-on-the-ward"
+    ).first()
+    if kit is None:
+        return 0
+    kit.community = community
+    added = 0
+    for external_id, note in STARTER_KIT_THREADS:
+        thread = Thread.objects.filter(
+            community=community, external_id=external_id, accepted_post__isnull=False
+        ).first()
+        if thread is None or kit.items.filter(thread=thread).exists():
+            continue
+        add_item(actor=people["steward"], collection=kit, thread=thread, note=note)
+        added += 1
+    return added
+
+
 # A solved question from the conversations seeder (which runs first), distilled by a full
 # member; other solved threads are left for visitors to try the Distil button on.
 DISTILLED_THREAD = "demo-handover-03"
@@ -249,10 +270,12 @@ def seed() -> str:
     resources = _seed_resources(community, people)
     references = _seed_references(community, people)
     kit = _seed_collection(community, people)
+    kit_threads = _seed_collection_threads(community, people)
     distilled = _seed_distilled(community, people)
     return (
         f"{articles} articles, {terms} glossary terms, {resources} resources, "
         f"{references} references{', a starter-kit collection' if kit else ''}"
+        f"{f', {kit_threads} conversations in the starter kit' if kit_threads else ''}"
         f"{', a pending proposed edit' if proposal else ''}"
         f"{', an article distilled from a thread' if distilled else ''}"
     )
@@ -721,4 +744,9 @@ STARTER_KIT = [
     ("falls-risk-assessment", "Most of our patients are at risk of falling."),
     ("hand-hygiene-the-five-moments", "Every patient, every time."),
     ("discharge-checklist", "For when your patients go home."),
+]
+
+STARTER_KIT_THREADS = [
+    ("demo-deter-01", "What colleagues here do when the score says escalate."),
+    ("demo-placement-04", "It is fine to say you have not been taught something yet."),
 ]

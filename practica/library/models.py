@@ -415,6 +415,8 @@ class Collection(models.Model):
 
 
 class CollectionItem(models.Model):
+    """One step of a collection: exactly one article, resource or conversation thread."""
+
     collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField()
     article = models.ForeignKey(
@@ -423,6 +425,13 @@ class CollectionItem(models.Model):
     resource = models.ForeignKey(
         Resource, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    thread = models.ForeignKey(
+        "conversations.Thread",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="collection_items",
+    )
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -430,8 +439,9 @@ class CollectionItem(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(article__isnull=False, resource__isnull=True)
-                    | models.Q(article__isnull=True, resource__isnull=False)
+                    models.Q(article__isnull=False, resource__isnull=True, thread__isnull=True)
+                    | models.Q(article__isnull=True, resource__isnull=False, thread__isnull=True)
+                    | models.Q(article__isnull=True, resource__isnull=True, thread__isnull=False)
                 ),
                 name="library_collection_item_one_target",
             ),
@@ -445,4 +455,4 @@ class CollectionItem(models.Model):
 
     @property
     def target(self):
-        return self.article or self.resource
+        return self.article or self.resource or self.thread

@@ -5,16 +5,20 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from practica.communities.capabilities import Capability, can
 from practica.communities.lanyards import lanyards_for
 from practica.communities.models import Topic
+from practica.conversations.models import Post, Thread, ThreadStatus
+from practica.conversations.querysets import threads_visible_to
 from practica.library.diff import text_diffs
 from practica.library.models import (
     Article,
     ArticleKind,
     ArticleStatus,
+    Collection,
+    CollectionItem,
     ProposalStatus,
     ProposedEdit,
     Revision,
@@ -200,3 +204,70 @@ def distilled_article(user, thread) -> Article | None:
 def filed_notes_article(user, event) -> Article | None:
     """The article `event`'s notes were filed as, if `user` may see it (one query)."""
     return _article_from(user, event.community, source_event=event)
+
+
+@dataclass
+class CollectionSteps:
+    steps: list[CollectionItem]
+    # Thread items the reader may no longer open: hidden, deleted or staged since added.
+    unavailable: list[CollectionItem]
+
+
+def collection_steps(user, collection: Collection) -> CollectionSteps:
+    """The collection's items in order, split into the steps `user` walks through and the
+    threads they may no longer open (one query).
+
+    Which threads `user` may open is the conversations' answer (`threads_visible_to`),
+    limited to published ones as on the conversations list.
+    Precondition: the caller checked that `user` may read the collection's community and
+    set `collection.community`.
+    """
+    community = collection.community
+    openable = threads_visible_to(user, community).filter(
+        status=ThreadStatus.PUBLISHED, pk=OuterRef("thread_id")
+    )
+    items = (
+        collection.items.select_related("article", "resource", "thread")
+        .annotate(thread_openable=Exists(openable))
+        .order_by("position", "pk")
+    )
+    result = CollectionSteps(steps=[], unavailable=[])
+    for item in items:
+        item.collection = collection
+        if item.thread is None or item.thread_openable:
+            if item.thread is not None:
+                item.thread.community = community  # links need the slug; no query per row
+            result.steps.append(item)
+        else:
+            result.unavailable.append(item)
+    return result
+
+
+@dataclass
+class ThreadStep:
+    question: Post | None
+    answer: Post | None
+
+
+def thread_step(thread: Thread) -> ThreadStep:
+    """The opening post and accepted answer of `thread`, leaving out removed ones (one query).
+
+    Precondition: `thread` is one the reader may open (see `collection_steps`).
+    """
+    wanted = Q(is_opening=True)
+    if thread.accepted_post_id:
+        wanted |= Q(pk=thread.accepted_post_id)
+    posts = list(
+        thread.posts.filter(wanted, deleted_at__isnull=True, hidden_at__isnull=True)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    return ThreadStep(
+        question=next((p for p in posts if p.is_opening), None),
+        answer=next((p for p in posts if p.pk == thread.accepted_post_id), None),
+    )
+
+
+def curated_collections(community) -> list[Collection]:
+    """The community's collections by title, for a curator choosing where to add (one query)."""
+    return list(Collection.objects.filter(community=community).only("slug", "title"))

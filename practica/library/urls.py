@@ -21,6 +21,7 @@ urlpatterns = [
     path("library/due/", articles.due_for_review, name="due"),
     path("library/new/", articles.article_new, name="article-new"),
     path("library/distil/<int:thread_id>/", sources.thread_distil, name="thread-distil"),
+    path("library/collect/<int:thread_id>/", collections.thread_collect, name="thread-collect"),
     path("library/file-notes/<int:event_id>/", sources.event_notes_file, name="event-notes-file"),
     path(ARTICLE, articles.article_detail, name="article"),
     path(f"{ARTICLE}edit/", articles.article_edit, name="article-edit"),

@@ -1,4 +1,6 @@
-"""Collections: ordered paths through articles and resources, curated by full members."""
+"""Collections: ordered paths through articles, resources and conversation threads,
+curated by full members.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from practica.communities.capabilities import Capability, require
+from practica.conversations.models import Thread
+from practica.conversations.querysets import public_threads
 from practica.library.models import Article, ArticleStatus, Collection, CollectionItem, Resource
 
 
@@ -37,22 +41,41 @@ def add_item(
     collection: Collection,
     article: Article | None = None,
     resource: Resource | None = None,
+    thread: Thread | None = None,
     note: str = "",
 ) -> CollectionItem:
-    """Append an article (published) or a resource of the same community to the collection."""
+    """Append a published article, a resource or a public thread of the same community.
+
+    A thread must be one everyone who reads the community may open (published, neither
+    hidden, deleted nor staged): a collection is a path for learners, not for moderators.
+    """
     require(actor, Capability.EDIT_ARTICLE, community=collection.community)
-    target = article or resource
-    if target is None or (article and resource):
-        raise ValidationError("Choose one article or one resource.")
+    targets = [t for t in (article, resource, thread) if t is not None]
+    if len(targets) != 1:
+        raise ValidationError("Choose one article, resource or conversation.")
+    target = targets[0]
     if target.community_id != collection.community_id:
         raise ValidationError("That belongs to another community.")
     if article is not None and article.status != ArticleStatus.PUBLISHED:
         raise ValidationError("Only published articles can go in a collection.")
     with transaction.atomic():
         Collection.objects.select_for_update(of=("self",)).get(pk=collection.pk)
+        if thread is not None:
+            if not public_threads(collection.community).filter(pk=thread.pk).exists():
+                raise ValidationError(
+                    "Only published conversations that are not hidden or deleted can go in "
+                    "a collection."
+                )
+            if collection.items.filter(thread=thread).exists():
+                raise ValidationError("That conversation is already in this collection.")
         last = collection.items.aggregate(last=Max("position"))["last"] or 0
         item = CollectionItem(
-            collection=collection, position=last + 1, article=article, resource=resource, note=note
+            collection=collection,
+            position=last + 1,
+            article=article,
+            resource=resource,
+            thread=thread,
+            note=note,
         )
         item.full_clean(exclude=["collection"])
         item.save()

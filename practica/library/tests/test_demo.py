@@ -48,3 +48,20 @@ def test_library_demo_distils_a_solved_ward_care_thread_once():
     assert "> — " in article.body
     library.seed()
     assert Article.objects.filter(source_thread__isnull=False).count() == 1
+
+
+@pytest.mark.django_db
+def test_library_demo_puts_two_solved_threads_in_the_starter_kit_once():
+    from practica.demo import conversations, trajectory
+
+    people.seed()
+    communities.seed()
+    trajectory.seed()
+    conversations.seed()
+    library.seed()
+    kit = Collection.objects.get(slug="starter-kit-for-new-nurses-on-the-ward")
+    threads = [item.thread for item in kit.items.filter(thread__isnull=False)]
+    assert [t.external_id for t in threads] == [key for key, _ in library.STARTER_KIT_THREADS]
+    assert all(t.is_solved and t.is_public for t in threads)
+    library.seed()
+    assert kit.items.filter(thread__isnull=False).count() == 2

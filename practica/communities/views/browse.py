@@ -111,7 +111,28 @@ def community_home(request, community_slug):
     }
     if context["can_manage_members"]:
         context.update(querysets.pending_for_stewards(community))
+    context.update(recent_activity(request.user, community))
     return render(request, "communities/community_home.html", context)
+
+
+ACTIVITY_ITEMS = 5
+
+
+def recent_activity(user, community) -> dict:
+    """What is happening in the community, from each capability's own reads."""
+    from practica.conversations.querysets import public_threads
+    from practica.events.querysets import events_page
+    from practica.library.querysets import LibraryFilters, library_articles
+
+    threads = attach_lanyards(
+        community,
+        public_threads(community)
+        .select_related("author", "community")
+        .order_by("-last_activity_at", "-pk")[:ACTIVITY_ITEMS],
+    )
+    articles = list(library_articles(user, community, LibraryFilters())[:ACTIVITY_ITEMS])
+    upcoming = events_page(community, user)["upcoming"][:3]
+    return {"recent_threads": threads, "recent_articles": articles, "upcoming_events": upcoming}
 
 
 def members(request, community_slug):

@@ -1,6 +1,7 @@
 """Demo data for evidence into practice in ward-care: three evidence summaries at different
 levels of evidence, a journal club with appraisals, and three practice-change proposals —
-one adopted with its decision and policy brief, one piloting, one declined.
+one adopted with its decision and policy brief, one piloting, one declined; and a learner's
+proposed edit to a summary, waiting for review.
 
 The citations are real, well-known publications; pilot figures are the demo ward's own.
 Idempotent: each part is added only when it is missing.
@@ -25,6 +26,7 @@ from practica.evidence.models import (
     Rating,
 )
 from practica.evidence.services.appraisals import record_appraisal
+from practica.evidence.services.edits import SummaryText, propose_edit
 from practica.evidence.services.proposals import DecisionInput, move_proposal, propose_change
 from practica.evidence.services.summaries import (
     SummaryInput,
@@ -530,6 +532,30 @@ def _proposals(community, people, summaries) -> list[str]:
     return made
 
 
+def _proposed_edit(summary: EvidenceSummary, people) -> int:
+    """A learner's pending edit to the medication summary, so reviewers have one to decide."""
+    learner = people["learner"]
+    if summary.proposed_edits.filter(proposer=learner).exists():
+        return 0
+    text = SummaryText.of(summary)
+    edit = propose_edit(
+        actor=learner,
+        summary=summary,
+        base_revision=summary.revision_count,
+        text=replace(
+            text,
+            outcome=f"{text.outcome}, counted at 24 hours after admission",
+            implications=(
+                f"{text.implications}\n\nOn our ward, the pharmacist sees most admissions "
+                "within a day; patients admitted on Friday evening wait until Monday, so the "
+                "weekend is where omissions are most likely to be missed."
+            ),
+        ),
+        edit_summary="Added when discrepancies were counted, and what it means for weekends",
+    )
+    return 1 if edit else 0
+
+
 def seed() -> str:
     community = Community.objects.filter(slug="ward-care").first()
     if community is None:
@@ -542,7 +568,9 @@ def seed() -> str:
     summaries = _summaries(community, people, event)
     appraisals = _appraisals(summaries[FALLS], people)
     proposals = _proposals(community, people, summaries)
+    edits = _proposed_edit(summaries[MEDREC], people)
     return (
         f"{len(summaries)} evidence summaries, {appraisals} new appraisals at "
-        f"“{event.title}”, proposals: {', '.join(proposals) or 'already there'}"
+        f"“{event.title}”, proposals: {', '.join(proposals) or 'already there'}, "
+        f"{edits} new proposed edit"
     )

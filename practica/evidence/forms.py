@@ -138,6 +138,25 @@ class SummaryEditForm(SummaryForm):
     )
 
 
+class SummaryTextForm(forms.Form):
+    """The text of a summary that members may propose edits to (see services.edits)."""
+
+    question = SummaryForm.base_fields["question"]
+    population = SummaryForm.base_fields["population"]
+    intervention = SummaryForm.base_fields["intervention"]
+    comparison = SummaryForm.base_fields["comparison"]
+    outcome = SummaryForm.base_fields["outcome"]
+    key_findings = SummaryForm.base_fields["key_findings"]
+    implications = SummaryForm.base_fields["implications"]
+    edit_summary = forms.CharField(
+        max_length=300,
+        required=False,
+        label="What you changed and why",
+        help_text="The reviewer sees this beside your changes.",
+    )
+    base_revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
 def initial_from_summary(summary: EvidenceSummary) -> dict:
     names = [n for n in SummaryForm.base_fields if n not in ("reviewers",)]
     initial = {n: getattr(summary, n) for n in names}

@@ -11,6 +11,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+# Proposed edits share the library's review states, so members meet the same words in both.
+from practica.library.models import ProposalStatus as EditStatus
+
 # --- levels of evidence ------------------------------------------------------------------------
 
 
@@ -173,6 +176,9 @@ class EvidenceRevision(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     edit_summary = models.CharField(max_length=300, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -185,6 +191,66 @@ class EvidenceRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.summary} r{self.number}"
+
+
+class ProposedSummaryEdit(models.Model):
+    """A revision of a summary's text offered by a member who may not edit directly.
+
+    Only the text a learner can sensibly improve is proposed: the question with its PICO
+    parts, the key findings and the implications. The citation, level and reviewers stay
+    with the members who write evidence.
+    """
+
+    summary = models.ForeignKey(
+        EvidenceSummary, on_delete=models.CASCADE, related_name="proposed_edits"
+    )
+    base_revision = models.ForeignKey(EvidenceRevision, on_delete=models.CASCADE, related_name="+")
+    question = models.CharField(max_length=500, blank=True)
+    population = models.CharField(max_length=500, blank=True)
+    intervention = models.CharField(max_length=500, blank=True)
+    comparison = models.CharField(max_length=500, blank=True)
+    outcome = models.CharField(max_length=500, blank=True)
+    key_findings = models.TextField(max_length=20_000)
+    implications = models.TextField(max_length=20_000)
+    edit_summary = models.CharField(max_length=300, blank=True)
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evidence_edit_proposals"
+    )
+    status = models.CharField(max_length=20, choices=EditStatus.choices, default=EditStatus.PENDING)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_comment = models.TextField(blank=True, max_length=2000)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    resulting_revision = models.ForeignKey(
+        EvidenceRevision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["summary", "status"], name="evidence_edit_summary_idx"),
+            models.Index(fields=["proposer", "status"], name="evidence_edit_proposer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Proposed edit to {self.summary} by {self.proposer}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "evidence:edit",
+            kwargs={
+                "community_slug": self.summary.community.slug,
+                "summary_id": self.summary_id,
+                "edit_id": self.pk,
+            },
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (EditStatus.PENDING, EditStatus.CHANGES_REQUESTED)
 
 
 class Rating(models.IntegerChoices):

@@ -7,14 +7,17 @@ from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
+from practica.communities.capabilities import visible
 from practica.evidence.models import (
     Appraisal,
     Decision,
+    EditStatus,
     EvidenceRevision,
     EvidenceSummary,
     PracticeProposal,
     ProposalStatus,
     ProposalTransition,
+    ProposedSummaryEdit,
     Rating,
 )
 
@@ -46,6 +49,31 @@ def summary_for_page(community, summary_id: int) -> EvidenceSummary | None:
     if summary is not None:
         summary.community = community
     return summary
+
+
+def open_edits(summary: EvidenceSummary) -> list[ProposedSummaryEdit]:
+    """The summary's proposed edits still waiting for a decision, oldest first."""
+    edits = list(
+        ProposedSummaryEdit.objects.filter(
+            summary=summary, status__in=(EditStatus.PENDING, EditStatus.CHANGES_REQUESTED)
+        )
+        .select_related("proposer", "base_revision")
+        .order_by("created_at", "pk")
+    )
+    for edit in edits:
+        edit.summary = summary
+    return edits
+
+
+def edit_for_page(summary: EvidenceSummary, edit_id: int) -> ProposedSummaryEdit | None:
+    edit = (
+        ProposedSummaryEdit.objects.filter(summary=summary, pk=edit_id)
+        .select_related("proposer", "base_revision", "reviewer")
+        .first()
+    )
+    if edit is not None:
+        edit.summary = summary
+    return edit
 
 
 def summaries_of_proposals(community) -> QuerySet[EvidenceSummary]:
@@ -212,3 +240,41 @@ def due_count(community) -> int:
             community=community, status=ProposalStatus.ADOPTED, review_by__lt=today
         ).count()
     )
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Something a member owns that is past its review-by date, for their digest."""
+
+    kind: str
+    title: str
+    community_name: str
+    review_by: datetime.date
+    url: str
+
+
+def due_for_owner(user, *, today: datetime.date, limit: int = 50) -> list[DueItem]:
+    """Summaries `user` wrote or reviewed, and adopted practices they proposed, past their
+    review-by date, in communities they can still read. Two queries."""
+    summaries = (
+        visible(user, EvidenceSummary.objects.all())
+        .filter(Q(created_by=user) | Q(reviewers=user), review_by__lt=today)
+        .select_related("community")
+        .distinct()
+        .order_by("review_by", "pk")[:limit]
+    )
+    proposals = (
+        visible(user, PracticeProposal.objects.all())
+        .filter(proposed_by=user, status=ProposalStatus.ADOPTED, review_by__lt=today)
+        .select_related("community")
+        .order_by("review_by", "pk")[:limit]
+    )
+    items = [
+        DueItem("Evidence summary", s.title, s.community.name, s.review_by, s.get_absolute_url())
+        for s in summaries
+    ] + [
+        DueItem("Adopted practice", p.title, p.community.name, p.review_by, p.get_absolute_url())
+        for p in proposals
+    ]
+    items.sort(key=lambda item: item.review_by)
+    return items[:limit]

@@ -69,11 +69,12 @@ class DigestContent:
     notifications: list[Notification] = field(default_factory=list)
     events: list = field(default_factory=list)
     trajectories: list[dict] = field(default_factory=list)
+    due_reviews: list = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         # Where the member stands is context, not news: alone it doesn't make a digest.
-        return not self.notifications and not self.events
+        return not self.notifications and not self.events and not self.due_reviews
 
 
 def trajectory_lines(user) -> list[dict]:
@@ -111,6 +112,7 @@ def trajectory_lines(user) -> list[dict]:
 
 def gather(user, cadence: str, now: datetime) -> DigestContent:
     from practica.events.querysets import upcoming_for_digest
+    from practica.evidence.querysets import due_for_owner
 
     pending = list(
         Notification.objects.filter(recipient=user, delivery=cadence, emailed_at__isnull=True)
@@ -123,7 +125,9 @@ def gather(user, cadence: str, now: datetime) -> DigestContent:
         if n.community is None or can(user, Capability.READ, community=n.community)
     ][:MAX_ITEMS]
     events = upcoming_for_digest(user, now=now, until=now + HORIZON[cadence])
-    return DigestContent(visible, events, trajectory_lines(user))
+    local_today = now.astimezone(zoneinfo.ZoneInfo(user.timezone)).date()
+    due_reviews = due_for_owner(user, today=local_today, limit=MAX_ITEMS)
+    return DigestContent(visible, events, trajectory_lines(user), due_reviews)
 
 
 def _claim(user, cadence: str, start: date) -> DigestRun | None:
@@ -159,6 +163,7 @@ def send_digest(*, user_id: int, cadence: str, start: date, now: datetime | None
             "preferences_url": absolute(reverse("notifications:preferences")),
             "unsubscribe_url": unsubscribe_url(user, DIGEST),
             "absolute": absolute,
+            "due_reviews": [(item, absolute(item.url)) for item in content.due_reviews],
         }
         for item in content.notifications:
             item.link = absolute(item.url) if item.url else ""
@@ -181,7 +186,7 @@ def send_digest(*, user_id: int, cadence: str, start: date, now: datetime | None
             emailed_at=now
         )
         run.status = DigestRun.Status.SENT
-        run.item_count = len(content.notifications) + len(content.events)
+        run.item_count = len(content.notifications) + len(content.events) + len(content.due_reviews)
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "item_count", "finished_at"])
     from practica.notifications.mail import deliver
@@ -197,4 +202,7 @@ def summary(content: DigestContent) -> str:
     if content.events:
         n = len(content.events)
         parts.append(f"{n} upcoming event{'s' if n != 1 else ''}")
-    return " and ".join(parts)
+    if content.due_reviews:
+        n = len(content.due_reviews)
+        parts.append(f"{n} due for review")
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)

@@ -184,7 +184,11 @@ def question_text(summary: EvidenceSummary) -> str:
     return "\n".join(lines)
 
 
-def _record_revision(summary: EvidenceSummary, *, author, edit_summary: str, now):
+def record_revision(
+    summary: EvidenceSummary, *, author, edit_summary: str, now, approved_by=None
+) -> EvidenceRevision:
+    """Write the next revision from `summary` as it stands. Call inside the transaction
+    that saved `summary`, with its row locked when it isn't new."""
     summary.revision_count += 1
     revision = EvidenceRevision(
         summary=summary,
@@ -197,6 +201,7 @@ def _record_revision(summary: EvidenceSummary, *, author, edit_summary: str, now
         implications=summary.implications,
         author=author,
         edit_summary=edit_summary.strip()[:300],
+        approved_by=approved_by,
         created_at=now,
     )
     revision.full_clean()
@@ -221,7 +226,7 @@ def create_summary(*, actor, community: Community, data: SummaryInput) -> Eviden
         summary.full_clean()
         summary.save()
         summary.reviewers.set(data.reviewers)
-        _record_revision(summary, author=actor, edit_summary="First version", now=now)
+        record_revision(summary, author=actor, edit_summary="First version", now=now)
     return summary
 
 
@@ -252,7 +257,7 @@ def revise_summary(
         summary.full_clean()
         summary.save()
         summary.reviewers.set(data.reviewers)
-        _record_revision(summary, author=actor, edit_summary=edit_summary, now=now)
+        record_revision(summary, author=actor, edit_summary=edit_summary, now=now)
     return summary
 
 

@@ -7,6 +7,7 @@ from practica.evidence.models import (
     EvidenceSummary,
     PracticeProposal,
     ProposalStatus,
+    ProposedSummaryEdit,
 )
 
 
@@ -29,6 +30,9 @@ def test_evidence_demo_seeds_once_with_every_stage_of_the_workflow(client):
     adopted = PracticeProposal.objects.get(status=ProposalStatus.ADOPTED)
     response = client.get(adopted.get_pdf_url())
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    edit = ProposedSummaryEdit.objects.get()
+    assert edit.proposer.email == "learner@example.com" and edit.is_open
     evidence.seed()
     assert EvidenceSummary.objects.count() == 3 and PracticeProposal.objects.count() == 3
+    assert ProposedSummaryEdit.objects.count() == 1
     assert Decision.objects.count() == 2

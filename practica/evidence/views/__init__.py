@@ -1,0 +1,1 @@
+"""Evidence pages, one module per feature."""

@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export PRACTICA_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar bench-pages
+.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar bench-pages bench-search
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ browser-deps:
 ## (on SQLite by default; set DATABASE_URL to measure PostgreSQL)
 bench-similar: $(STAMP)
 	$(BIN)/python -m practica.search.bench_similar --questions 50000
+
+## bench-search: 100,000 threads and 1,000,000 posts, index build time and latency of 200 mixed searches
+## (SQLite by default; set DATABASE_URL for PostgreSQL; BENCH_SEARCH_ARGS="--threads 10000 --posts 100000" to scale down)
+bench-search: $(STAMP)
+	DEBUG=1 $(BIN)/practica migrate --no-input -v 0
+	$(BIN)/python -m practica.search.bench_search $(BENCH_SEARCH_ARGS)
 
 ## bench-pages: requests per second of the main pages, visitors and members, on the demo
 bench-pages: $(STAMP)

@@ -16,6 +16,7 @@ from practica.demo import (
     people,
     trajectory,
 )
+from practica.search import demo as search
 
 DEMO_PASSWORD = "practica-demo"
 DEMO_ACCOUNTS = [
@@ -36,4 +37,6 @@ SEEDERS = [
     ("events", events.seed),
     ("evidence", evidence.seed),
     ("bulletin", bulletin.seed),
+    # Last: index everything the seeders above wrote, so the demo is searchable at once.
+    ("search", search.seed),
 ]

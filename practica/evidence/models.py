@@ -13,6 +13,7 @@ from django.utils import timezone
 
 # Proposed edits share the library's review states, so members meet the same words in both.
 from practica.library.models import ProposalStatus as EditStatus
+from practica.library.models import ReviewedProposal
 
 # --- levels of evidence ------------------------------------------------------------------------
 
@@ -193,7 +194,7 @@ class EvidenceRevision(models.Model):
         return f"{self.summary} r{self.number}"
 
 
-class ProposedSummaryEdit(models.Model):
+class ProposedSummaryEdit(ReviewedProposal):
     """A revision of a summary's text offered by a member who may not edit directly.
 
     Only the text a learner can sensibly improve is proposed: the question with its PICO
@@ -216,17 +217,9 @@ class ProposedSummaryEdit(models.Model):
     proposer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evidence_edit_proposals"
     )
-    status = models.CharField(max_length=20, choices=EditStatus.choices, default=EditStatus.PENDING)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    review_comment = models.TextField(blank=True, max_length=2000)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
     resulting_revision = models.ForeignKey(
         EvidenceRevision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -171,7 +171,25 @@ class ProposalStatus(models.TextChoices):
     DECLINED = "declined", "Declined"
 
 
-class ProposedEdit(models.Model):
+class ReviewedProposal(models.Model):
+    """What every proposed edit carries through review, wherever the text lives."""
+
+    status = models.CharField(
+        max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_comment = models.TextField(blank=True, max_length=2000)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class ProposedEdit(ReviewedProposal):
     """A revision offered by a member who may not edit directly, waiting for a full member."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="proposals")
@@ -183,19 +201,9 @@ class ProposedEdit(models.Model):
     proposer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library_proposals"
     )
-    status = models.CharField(
-        max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
-    )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    review_comment = models.TextField(blank=True, max_length=2000)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
     resulting_revision = models.ForeignKey(
         Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -54,9 +54,9 @@ def test_sign_up_verify_log_in_edit_profile_and_find_yourself(page: Page):
     expect(page.locator(".prose script")).to_have_count(0)
 
     header.get_by_role("link", name="People", exact=True).click()
-    page.get_by_label("Search").fill("deprescribing")
+    page.get_by_role("main").get_by_label("Search", exact=True).fill("deprescribing")
     page.get_by_label("Profession").select_option("pharmacist")
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("main").get_by_role("button", name="Search").click()
     members = page.get_by_role("list", name="Members")
     expect(members.get_by_role("link", name="Ada Lovelace")).to_be_visible()
     expect(page.get_by_text("1 member matches")).to_be_visible()

@@ -213,7 +213,6 @@ class ProposedSummaryEdit(ReviewedProposal):
     outcome = models.CharField(max_length=500, blank=True)
     key_findings = models.TextField(max_length=20_000)
     implications = models.TextField(max_length=20_000)
-    edit_summary = models.CharField(max_length=300, blank=True)
     proposer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evidence_edit_proposals"
     )
@@ -221,8 +220,7 @@ class ProposedSummaryEdit(ReviewedProposal):
         EvidenceRevision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(ReviewedProposal.Meta):
         indexes = [
             models.Index(fields=["summary", "status"], name="evidence_edit_summary_idx"),
             models.Index(fields=["proposer", "status"], name="evidence_edit_proposer_idx"),

@@ -184,9 +184,11 @@ class ReviewedProposal(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    edit_summary = models.CharField(max_length=300, blank=True)
 
     class Meta:
         abstract = True
+        ordering = ["created_at", "pk"]
 
 
 class ProposedEdit(ReviewedProposal):
@@ -197,7 +199,6 @@ class ProposedEdit(ReviewedProposal):
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=500, blank=True)
     body = models.TextField(blank=True, max_length=100_000)
-    edit_summary = models.CharField(max_length=300, blank=True)
     proposer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library_proposals"
     )
@@ -205,8 +206,7 @@ class ProposedEdit(ReviewedProposal):
         Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(ReviewedProposal.Meta):
         indexes = [
             models.Index(fields=["article", "status"], name="library_proposal_article_idx"),
             models.Index(fields=["proposer", "status"], name="library_proposal_proposer_idx"),

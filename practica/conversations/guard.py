@@ -65,8 +65,14 @@ NOT_NAMES = {
     "Policy", "Updated", "Version", "Dr", "Team", "Clinical", "Medication", "Falls",
 }  # fmt: skip
 
-TEN_DIGITS = re.compile(r"(?<![\d.,/])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d.,/])")
-MEDICARE = re.compile(r"(?<![\d.,/])([2-6]\d{3})[ -]?(\d{5})[ -]?(\d)(?:[ -]?\d)?(?![\d.,/])")
+# A number standing on its own: not part of a longer number or of a figure such as
+# "9,434,765,919" or "1.234", but free to end a clause ("…5919, fell overnight.").
+_ALONE_BEFORE = r"(?<!\d)(?<!\d[.,/])"
+_ALONE_AFTER = r"(?!\d)(?![.,/]\d)"
+TEN_DIGITS = re.compile(rf"{_ALONE_BEFORE}(\d{{3}})[ -]?(\d{{3}})[ -]?(\d{{4}}){_ALONE_AFTER}")
+MEDICARE = re.compile(
+    rf"{_ALONE_BEFORE}([2-6]\d{{3}})[ -]?(\d{{5}})[ -]?(\d)(?:[ -]?\d)?{_ALONE_AFTER}"
+)
 RECORD = re.compile(
     r"\b(?:MRN|URN|UR\s*(?:no|number)|hospital\s+(?:no|number)|record\s+(?:no|number)|"
     r"NHI|CHI)\s*[:#.]?\s*[A-Z]{0,3}\d{5,10}\b",

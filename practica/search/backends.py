@@ -26,7 +26,8 @@ class Hit:
 
 
 def _sqlite_match(terms: list[str]) -> str:
-    return " OR ".join(f'"{term}"' for term in terms)
+    # Confined to title and body: the index's third column holds facet tokens.
+    return "{title body} : (" + " OR ".join(f'"{term}"' for term in terms) + ")"
 
 
 def _postgres_query(terms: list[str]) -> str:
@@ -56,7 +57,8 @@ def _document_frequency(term: str) -> int:
             )
         else:
             cursor.execute(
-                "SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [f'"{term}"']
+                "SELECT count(*) FROM search_fts WHERE search_fts MATCH %s",
+                [_sqlite_match([term])],
             )
         count = cursor.fetchone()[0]
     cache.set(key, count, DF_CACHE_SECONDS)
@@ -130,7 +132,7 @@ def rank(
     # entries; if other communities crowd the candidates out, rank within the scope.
     candidates = f"""
         SELECT e.id, f.rank FROM (
-            SELECT rowid, bm25(search_fts, {weights}) AS rank FROM search_fts
+            SELECT rowid, bm25(search_fts, {weights}, 0.0) AS rank FROM search_fts
             WHERE search_fts MATCH %s ORDER BY rank LIMIT {CANDIDATES}
         ) f JOIN search_searchentry e ON e.id = f.rowid
         WHERE {scope}
@@ -140,7 +142,7 @@ def rank(
     rows = _run(candidates, [match, *scope_params, limit])
     if len(rows) < limit:
         scoped = f"""
-            SELECT e.id, bm25(search_fts, {weights}) AS rank
+            SELECT e.id, bm25(search_fts, {weights}, 0.0) AS rank
             FROM search_fts JOIN search_searchentry e ON e.id = search_fts.rowid
             WHERE search_fts MATCH %s AND {scope}
             ORDER BY rank, e.id DESC

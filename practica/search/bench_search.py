@@ -146,7 +146,8 @@ def _build_index(community) -> float:
         cursor.execute(replies_sql, [url, True, community.pk])
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+            for table in ["search_fts", "search_fts_title"]:
+                cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")  # noqa: S608 - constant names
         else:
             cursor.execute("ANALYZE search_searchentry")
     return time.perf_counter() - start
@@ -207,6 +208,9 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=1_000_000, help="opening posts included")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the bench community")
+    parser.add_argument(
+        "--reuse-index", action="store_true", help="with a kept community, keep its entries too"
+    )
     args = parser.parse_args()
     _setup()
     from django.db import connection
@@ -231,9 +235,13 @@ def main() -> None:
     print(f"Database: {connection.vendor}; {args.threads:,} threads, {args.posts:,} posts")
     try:
         _insert_content(community, authors, args.threads, args.posts, rng, vocabulary)
-        build = _build_index(community)
         entries = engine.SearchEntry.objects.filter(community=community).count()
-        print(f"Index build: {build:.1f}s for {entries:,} entries")
+        if args.reuse_index and entries:
+            print(f"Index build: skipped, reusing {entries:,} entries")
+        else:
+            build = _build_index(community)
+            entries = engine.SearchEntry.objects.filter(community=community).count()
+            print(f"Index build: {build:.1f}s for {entries:,} entries")
         queries = _queries(rng, vocabulary, args.queries)
         for _label, q, filters in queries[:10]:  # warm the caches
             engine.search(parse(q), user=searcher, filters=engine.Filters(**filters))

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
+from django.db import connection
 from django.urls import reverse
 
+from practica.search import facets
+from practica.search.engine import COUNT_CAP
 from practica.search.engine import _run as run_sql
-from practica.search.engine import readable_scope
+from practica.search.facets import FacetQuery
 
 
 @dataclass(frozen=True)
 class TopicSearch:
     community: object
     topic: object
-    count: int
+    count: int  # at most COUNT_CAP
+    capped: bool = False  # more than COUNT_CAP: shown as "1000+"
 
     @property
     def url(self) -> str:
@@ -25,23 +28,32 @@ class TopicSearch:
         )
 
 
-def _counts(user, community_ids: list[int]) -> Counter:
-    """Readable entries per (community id, topic slug), in one query."""
-    if not community_ids:
-        return Counter()
-    scope, params = readable_scope(user)
-    marks = ", ".join(["%s"] * len(community_ids))
-    rows = run_sql(
-        "SELECT e.community_id, e.topic_slugs, count(*) FROM search_searchentry e "  # noqa: S608
-        f"WHERE {scope} AND e.topic_slugs <> '' AND e.community_id IN ({marks}) "
-        "GROUP BY e.community_id, e.topic_slugs",
-        [*params, *community_ids],
-    )
-    counts: Counter = Counter()
-    for community_id, slugs, count in rows:
-        for slug in slugs.split():
-            counts[(community_id, slug)] += count
-    return counts
+def _counts(user, topics: list) -> dict[int, int]:
+    """Readable entries of each topic (by topic id), at most COUNT_CAP each, in one query.
+
+    Each count is answered by the full-text index's facet tokens alone (topic, community
+    and the searcher's scope), so it costs the same however much a topic holds.
+    """
+    if not topics:
+        return {}
+    any_of, none_of = facets.scope_tokens(user)
+    scope = FacetQuery([any_of], none_of)
+    selects, params = [], []
+    for topic in topics:
+        query = scope.where(facets.community(topic.community_id)).where(facets.topic(topic.slug))
+        if connection.vendor == "postgresql":
+            selects.append(
+                "SELECT %s, (SELECT count(*) FROM (SELECT 1 FROM search_searchentry e "
+                "WHERE e.facet_vector @@ to_tsquery('simple', %s) LIMIT %s) s)"
+            )
+            params += [topic.pk, query.to_tsquery(), COUNT_CAP + 1]
+        else:
+            selects.append(
+                "SELECT %s, (SELECT count(*) FROM (SELECT 1 FROM search_fts "
+                "WHERE search_fts MATCH %s LIMIT %s))"
+            )
+            params += [topic.pk, query.to_fts5(), COUNT_CAP + 1]
+    return dict(run_sql(" UNION ALL ".join(selects), params))
 
 
 def topic_searches(user, *, community=None, topics=None) -> list[TopicSearch]:
@@ -57,8 +69,13 @@ def topic_searches(user, *, community=None, topics=None) -> list[TopicSearch]:
     if topics is not None:
         chosen = chosen.filter(pk__in=[t.pk for t in topics])
     chosen = list(chosen.order_by("community__name", "name"))
-    counts = _counts(user, sorted({t.community_id for t in chosen}))
-    return [TopicSearch(t.community, t, counts.get((t.community_id, t.slug), 0)) for t in chosen]
+    counts = _counts(user, chosen)
+    return [
+        TopicSearch(
+            t.community, t, min(counts.get(t.pk, 0), COUNT_CAP), counts.get(t.pk, 0) > COUNT_CAP
+        )
+        for t in chosen
+    ]
 
 
 def related_topic_searches(user, topics) -> list[TopicSearch]:

@@ -29,11 +29,13 @@ def _tabs(request: HttpRequest, outcome: services.Outcome) -> list[dict]:
     if outcome.results is None:
         return []
     counts = outcome.results.counts
+    capped = outcome.results.capped
     current = outcome.form.cleaned_data.get("type", "")
     tabs = [
         {
             "label": "Everything",
             "count": sum(counts.values()),
+            "capped": bool(capped),
             "query": _querystring(request, type=""),
             "current": not current,
         }
@@ -44,6 +46,7 @@ def _tabs(request: HttpRequest, outcome: services.Outcome) -> list[dict]:
                 {
                     "label": label,
                     "count": counts.get(kind, 0),
+                    "capped": kind in capped,
                     "query": _querystring(request, type=kind),
                     "current": kind == current,
                 }
@@ -115,6 +118,9 @@ def search_json(request: HttpRequest) -> JsonResponse:
         "page": results.page if results else 1,
         "num_pages": results.num_pages if results else 1,
         "counts": results.counts if results else {},
+        # Kinds with more matches than their count says (counts stop at COUNT_CAP).
+        "counts_capped": sorted(results.capped) if results else [],
+        "total_capped": results.total_capped if results else False,
         "results": [_hit_json(hit) for hit in results.hits] if results else [],
     }
     return JsonResponse(body, status=400 if outcome.form.errors else 200)

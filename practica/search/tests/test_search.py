@@ -148,7 +148,7 @@ def test_snippets_escape_text_and_mark_only_matches(world, django_capture_on_com
 
 
 def test_search_runs_a_fixed_number_of_queries(world, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(engine.MAX_QUERIES):
         engine.search(parse("handover"), user=world.learner)
 
 

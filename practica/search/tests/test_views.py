@@ -81,7 +81,7 @@ def test_who_knows_about_handover_lists_members_with_reasons(client, world):
 def test_who_knows_runs_a_fixed_number_of_queries(world, django_assert_max_num_queries):
     from practica.search.experts import who_knows
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         experts = who_knows(world.learner, q="handover")
     assert experts[0].user == world.nurse
 

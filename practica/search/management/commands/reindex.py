@@ -37,7 +37,9 @@ class Command(BaseCommand):
             SearchEntry.objects.filter(pk__in=stale[start : start + BATCH]).delete()
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
+                # Merge each full-text index into one segment: fewer lookups per search.
                 cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+                cursor.execute("INSERT INTO search_fts_title(search_fts_title) VALUES ('optimize')")
             else:
                 cursor.execute("ANALYZE search_searchentry")
         count = SearchEntry.objects.count()

@@ -89,3 +89,20 @@ def test_who_knows_runs_a_fixed_number_of_queries(world, django_assert_max_num_q
 def test_empty_search_page_shows_the_form_only(client, db):
     page = client.get("/search/").content.decode()
     assert 'role="search"' in page and "Nothing found" not in page
+
+
+def test_capped_counts_say_more_than_on_the_page_and_in_json(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from practica.conversations.tests.factories import ThreadFactory
+    from practica.search import engine
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ThreadFactory(community=world.public, title="Handover at shift change")
+    monkeypatch.setattr(engine, "COUNT_CAP", 1)
+    client.force_login(world.learner)
+    data = client.get("/search.json", {"q": "handover"}).json()
+    assert data["total_capped"] and data["counts_capped"] == ["question"]
+    assert data["counts"]["question"] == 1
+    page = client.get("/search/", {"q": "handover"}).content.decode()
+    assert "More than" in page and '<span class="badge">1+</span>' in page

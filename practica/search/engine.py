@@ -247,28 +247,6 @@ def _fts5_from(plan: _Plan, table: str = "search_fts") -> str:
     return table
 
 
-def _fts5_counts(plan: _Plan) -> dict[str, int]:
-    """Matches per kind, each capped at COUNT_CAP + 1."""
-    match = " AND ".join([*filter(None, [plan.text]), plan.facets.to_fts5()])
-    found = _run(
-        "SELECT e.kind, count(*) FROM (SELECT search_fts.rowid AS id "  # noqa: S608
-        f"FROM {_fts5_from(plan)} WHERE search_fts MATCH %s{plan.date_sql} LIMIT %s) f "
-        "JOIN search_searchentry e ON e.id = f.id GROUP BY e.kind",
-        [match, *plan.date_params, COUNT_CAP + 1],
-    )
-    if sum(n for _kind, n in found) <= COUNT_CAP:
-        return dict(found)  # every match was read once: the counts are exact
-    selects, params = [], []
-    for kind in SearchEntry.Kind.values:
-        selects.append(
-            "SELECT %s, (SELECT count(*) FROM (SELECT 1 FROM "  # noqa: S608 - placeholders only
-            f"{_fts5_from(plan)} WHERE search_fts MATCH %s{plan.date_sql} LIMIT %s))"
-        )
-        match = " AND ".join([*filter(None, [plan.text]), plan.with_kinds([kind]).to_fts5()])
-        params += [kind, match, *plan.date_params, COUNT_CAP + 1]
-    return dict(_run(" UNION ALL ".join(selects), params))
-
-
 def _fts5_recent(plan: _Plan, query: FacetQuery, *, titles: bool = False) -> list[int]:
     """Ids of the most recent CANDIDATES matches, read backwards from the index.
 
@@ -356,27 +334,6 @@ def _pg_where(plan: _Plan, query: FacetQuery, *, title_only: bool = False) -> tu
     return " AND ".join(clauses) + plan.date_sql, [*params, *plan.date_params]
 
 
-def _pg_counts(plan: _Plan) -> dict[str, int]:
-    """Matches per kind, each capped at COUNT_CAP + 1."""
-    where, where_params = _pg_where(plan, plan.facets)
-    found = _run(
-        "SELECT kind, count(*) FROM (SELECT e.kind FROM search_searchentry e "  # noqa: S608
-        f"WHERE {where} LIMIT %s) s GROUP BY kind",
-        [*where_params, COUNT_CAP + 1],
-    )
-    if sum(n for _kind, n in found) <= COUNT_CAP:
-        return dict(found)  # every match was read once: the counts are exact
-    selects, params = [], []
-    for kind in SearchEntry.Kind.values:
-        where, where_params = _pg_where(plan, plan.with_kinds([kind]))
-        selects.append(
-            "SELECT %s, (SELECT count(*) FROM (SELECT 1 FROM search_searchentry e "  # noqa: S608
-            f"WHERE {where} LIMIT %s) s)"
-        )
-        params += [kind, *where_params, COUNT_CAP + 1]
-    return dict(_run(" UNION ALL ".join(selects), params))
-
-
 def _pg_rows(plan: _Plan, query: FacetQuery, limit: int, *, title_only=False) -> list:
     if plan.text:
         score = f"ts_rank_cd(e.search_vector, to_tsquery('english', %s), 1) * {_lift_sql()}"
@@ -424,6 +381,53 @@ def _pg_candidates(plan: _Plan, query: FacetQuery, expected: int | None) -> list
 # --- both ---------------------------------------------------------------------------------------
 
 
+def _matching(plan: _Plan, query: FacetQuery) -> tuple[str, list]:
+    """`FROM … WHERE …` (entries as `e`) selecting the matches of `plan`'s words and `query`."""
+    if _postgres():
+        where, params = _pg_where(plan, query)
+        return f"search_searchentry e WHERE {where}", params
+    match = " AND ".join([*filter(None, [plan.text]), query.to_fts5()])
+    return f"{_fts5_from(plan)} WHERE search_fts MATCH %s{plan.date_sql}", [
+        match,
+        *plan.date_params,
+    ]
+
+
+def count_each(queries: dict, plan: _Plan | None = None) -> dict:
+    """For each key, how many entries match `plan`'s words and the key's facet query, at
+    most COUNT_CAP + 1 each (answered by the index alone), in one statement."""
+    plan = plan or _Plan(None, None, FacetQuery())
+    selects, params = [], []
+    for key, query in queries.items():
+        source, source_params = _matching(plan, query)
+        # Only placeholders and our own SQL are interpolated.
+        selects.append(f"SELECT %s, (SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT %s) s)")  # noqa: S608
+        params += [key, *source_params, COUNT_CAP + 1]
+    return dict(_run(" UNION ALL ".join(selects), params)) if selects else {}
+
+
+def _counts(plan: _Plan) -> dict[str, int]:
+    """Matches per kind, each capped at COUNT_CAP + 1.
+
+    One pass reads at most COUNT_CAP + 1 matches and groups them by kind; only when more
+    match is each kind counted on its own.
+    """
+    source, params = _matching(plan, plan.facets)
+    if _postgres():
+        grouped = (
+            f"SELECT kind, count(*) FROM (SELECT e.kind FROM {source} LIMIT %s) f GROUP BY kind"  # noqa: S608
+        )
+    else:
+        grouped = (
+            f"SELECT e.kind, count(*) FROM (SELECT search_fts.rowid AS id FROM {source} "  # noqa: S608
+            "LIMIT %s) f JOIN search_searchentry e ON e.id = f.id GROUP BY e.kind"
+        )
+    found = _run(grouped, [*params, COUNT_CAP + 1])
+    if sum(n for _kind, n in found) <= COUNT_CAP:
+        return dict(found)  # every match was read once: the counts are exact
+    return count_each({kind: plan.with_kinds([kind]) for kind in SearchEntry.Kind.values}, plan)
+
+
 def _ranked(plan: _Plan, query: FacetQuery, expected: int | None = None) -> list[tuple]:
     """(id, score) of the candidates for `query`, best first."""
     rows = _pg_candidates(plan, query, expected) if _postgres() else _fts5_ranked(plan, query)
@@ -448,7 +452,7 @@ def search(
     filters = filters or Filters()
     page = max(1, min(int(page), MAX_PAGE))
     plan = _plan(parsed, user, filters)
-    counted = _pg_counts(plan) if _postgres() else _fts5_counts(plan)
+    counted = _counts(plan)
     counts = {kind: min(n, COUNT_CAP) for kind, n in counted.items() if n}
     capped = frozenset(kind for kind, n in counted.items() if n > COUNT_CAP)
     chosen = [k for k in counts if not filters.kinds or k in filters.kinds]

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
 from django.urls import reverse
 
 from practica.search import facets
-from practica.search.engine import COUNT_CAP
-from practica.search.engine import _run as run_sql
+from practica.search.engine import COUNT_CAP, count_each
 from practica.search.facets import FacetQuery
 
 
@@ -29,31 +27,18 @@ class TopicSearch:
 
 
 def _counts(user, topics: list) -> dict[int, int]:
-    """Readable entries of each topic (by topic id), at most COUNT_CAP each, in one query.
-
-    Each count is answered by the full-text index's facet tokens alone (topic, community
-    and the searcher's scope), so it costs the same however much a topic holds.
-    """
-    if not topics:
-        return {}
+    """Readable entries of each topic (by topic id), at most COUNT_CAP + 1 each, in one
+    query answered by the full-text index's facet tokens alone."""
     any_of, none_of = facets.scope_tokens(user)
     scope = FacetQuery([any_of], none_of)
-    selects, params = [], []
-    for topic in topics:
-        query = scope.where(facets.community(topic.community_id)).where(facets.topic(topic.slug))
-        if connection.vendor == "postgresql":
-            selects.append(
-                "SELECT %s, (SELECT count(*) FROM (SELECT 1 FROM search_searchentry e "
-                "WHERE e.facet_vector @@ to_tsquery('simple', %s) LIMIT %s) s)"
+    return count_each(
+        {
+            topic.pk: scope.where(facets.community(topic.community_id)).where(
+                facets.topic(topic.slug)
             )
-            params += [topic.pk, query.to_tsquery(), COUNT_CAP + 1]
-        else:
-            selects.append(
-                "SELECT %s, (SELECT count(*) FROM (SELECT 1 FROM search_fts "
-                "WHERE search_fts MATCH %s LIMIT %s))"
-            )
-            params += [topic.pk, query.to_fts5(), COUNT_CAP + 1]
-    return dict(run_sql(" UNION ALL ".join(selects), params))
+            for topic in topics
+        }
+    )
 
 
 def topic_searches(user, *, community=None, topics=None) -> list[TopicSearch]:

@@ -74,7 +74,9 @@ def attach_lanyards(community: Community | None, objects: Iterable, user_attr: s
 def render_lanyard(lanyard: Lanyard | None, *, compact: bool = False) -> SafeString:
     """The lanyard's HTML, built in Python: pages show dozens, and an include each is slow."""
     if lanyard is None:
-        return format_html('<span class="lanyard"><span class="who">A former member</span></span>')
+        return format_html(
+            '<span class="lanyard"><span class="who">{}</span></span>', "A former member"
+        )
     stage = (
         format_html(
             '<span class="stage stage-{}" title="Stage in this community">{}</span>',

@@ -12,8 +12,8 @@ what it shows, not by how many entries match:
 - **Counts** per kind stop at COUNT_CAP ("1,000+"): the results can only be paged that
   far (MAX_PAGE pages of PAGE_SIZE).
 - **Ranking** scores at most CANDIDATES entries. When fewer match, every match is ranked.
-  When more match, the candidates are the most recent matches (SQLite: the highest rowids,
-  read backwards from the index; PostgreSQL: month by month, newest first) plus the most
+  When more match, the candidates are the most recent matches (the highest ids: SQLite
+  reads its index backwards; PostgreSQL asks window by window of ids) plus the most
   recent title matches, so a strong title match is not lost to a flood of recent replies.
 
 Both backends rank title matches above body matches (bm25 column weights; tsvector
@@ -47,15 +47,16 @@ PAGE_SIZE = 20
 MAX_PAGE = 50
 COUNT_CAP = MAX_PAGE * PAGE_SIZE
 CANDIDATES = COUNT_CAP
-# PostgreSQL gathers candidates newest first: events may lie this far ahead, then windows
-# of this many months going back; whatever is older comes last, in table order.
+# A date filter without an end names the months up to this far ahead (events lie ahead).
 FUTURE_MONTHS = 24
-WINDOW_MONTHS = (1, 2, 4, 8, 16, 32)
 # The most queries one search runs, however many entries match: the scope (two), the
-# counts, up to eight candidate passes (PostgreSQL's month windows), the page, snippets.
-MAX_QUERIES = 14
-# A date filter also narrows by month token when it spans no more than this.
+# counts and candidates (at most seven on PostgreSQL: the newest id, newest matches, kinds,
+# counts, newest id and matches of the chosen kinds, titles), the page, snippets.
+MAX_QUERIES = 12
+# A date filter also narrows by month token when it spans no more than this. On PostgreSQL
+# a wide union of month postings costs the GIN index more than the date test on the rows.
 MAX_MONTH_TOKENS = 120
+PG_MAX_MONTH_TOKENS = 3
 
 
 @dataclass
@@ -152,11 +153,11 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _lift_sql() -> str:
+def _lift_sql(alias: str = "e") -> str:
     if _postgres():
-        age = "GREATEST(EXTRACT(EPOCH FROM (now() - e.created_at)) / 86400.0, 0)"
+        age = f"GREATEST(EXTRACT(EPOCH FROM (now() - {alias}.created_at)) / 86400.0, 0)"
     else:
-        age = "MAX(julianday('now') - julianday(e.created_at), 0)"
+        age = f"MAX(julianday('now') - julianday({alias}.created_at), 0)"
     return f"(1 + {RECENCY_LIFT} / (1 + {age} / {RECENCY_DAYS}))"
 
 
@@ -188,7 +189,7 @@ class _Plan:
     date_params: list = field(default_factory=list)
 
     def with_kinds(self, kinds) -> FacetQuery:
-        return self.facets.where(*(facets.kind(k) for k in kinds)) if kinds else self.facets
+        return self.facets.of_kinds(kinds)
 
 
 def _plan(parsed: ParsedQuery | None, user, filters: Filters) -> _Plan:
@@ -208,7 +209,7 @@ def _plan(parsed: ParsedQuery | None, user, filters: Filters) -> _Plan:
         date_params.append(_start_of(filters.date_from))
         last = filters.date_to or _add_months(timezone.now().date(), FUTURE_MONTHS)
         months = _months(filters.date_from, last)
-        if months and len(months) <= MAX_MONTH_TOKENS:
+        if months and len(months) <= (PG_MAX_MONTH_TOKENS if _postgres() else MAX_MONTH_TOKENS):
             query = query.where(*months)
     if filters.date_to:
         date_sql += " AND e.created_at < %s"
@@ -319,6 +320,24 @@ def _fts5_ranked(plan: _Plan, query: FacetQuery) -> list:
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
+#
+# A GIN index answers only with a bitmap of every match, so it cannot stop at the first
+# thousand: for a common word it costs time in proportion to every entry the word is in
+# (a typed beginning such as pra:* most of all). So each question is asked in a form the
+# planner can also answer by reading in order and stopping early — newest first by id, or
+# a kind's entries in (kind, object_id) order — and the planner chooses from its statistics
+# between that and the index: a dense match is found in the first few thousand rows read,
+# a rare one from its short posting list. Kinds and title matches are asked with the kind
+# column too, so that everything but replies (the bulk of the index, with no title of
+# their own) is read from the smaller GIN index of migration 0006.
+
+UNTITLED = SearchEntry.Kind.REPLY  # its entries' title is empty: the thread's is context
+# Matches are looked for among the newest two id windows (facets.ID_WINDOW ids each), then
+# the six before them, then the rest.
+WINDOW_SPANS = (2, 6)
+# Words matching at least one in DENSE_EVERY of the newest DENSE_PROBE entries are dense.
+DENSE_PROBE = 4096
+DENSE_EVERY = 10
 
 
 def _pg_where(plan: _Plan, query: FacetQuery, *, title_only: bool = False) -> tuple[str, list]:
@@ -327,55 +346,143 @@ def _pg_where(plan: _Plan, query: FacetQuery, *, title_only: bool = False) -> tu
         clauses.append("e.search_vector @@ to_tsquery('english', %s)")
         params.append(plan.text)
     if title_only and plan.positive:
-        clauses.append("e.title_vector @@ to_tsquery('english', %s)")
-        params.append(plan.positive)
-    clauses.append("e.facet_vector @@ to_tsquery('simple', %s)")
-    params.append(query.to_tsquery())
-    return " AND ".join(clauses) + plan.date_sql, [*params, *plan.date_params]
+        clauses += ["e.title_vector @@ to_tsquery('english', %s)", "e.kind <> %s"]
+        params += [plan.positive, UNTITLED]
+    tokens = query.to_tsquery()
+    if tokens:
+        clauses.append("e.facet_vector @@ to_tsquery('simple', %s)")
+        params.append(tokens)
+    if query.kinds:
+        clauses.append(f"e.kind IN ({', '.join(['%s'] * len(query.kinds))})")
+        params += query.kinds
+    return " AND ".join(clauses or ["TRUE"]) + plan.date_sql, [*params, *plan.date_params]
 
 
-def _pg_rows(plan: _Plan, query: FacetQuery, limit: int, *, title_only=False) -> list:
+def _pg_top() -> int:
+    return _run("SELECT max(id) FROM search_searchentry", [])[0][0] or 0
+
+
+def _pg_windows(
+    plan: _Plan,
+    query: FacetQuery,
+    head: str,
+    head_params: list,
+    top: int,
+    limit: int,
+    *,
+    dense: bool,
+    order=True,
+) -> tuple[str, list]:
+    """`head` (SELECT … FROM search_searchentry e) for the matches of `plan` and `query`,
+    window by window of ids, newest first, in one statement.
+
+    PostgreSQL runs the windows in turn and stops as soon as it has `limit` rows. The
+    index narrows each window itself (the `i<n>` facet tokens), so a word the planner
+    misjudges costs at most what its matches in one window cost — never a fetch or a sort
+    of every match. When the words are `dense` (`_pg_dense`), the first window is read row
+    by row, newest first, without the index: it stops after a few thousand rows, where the
+    index would first gather every posting of the words (all of pra*'s, say).
+    """
+    order_by = " ORDER BY e.id DESC" if order else ""
+    parts, values = [], []
+    first = top // facets.ID_WINDOW
+    for span in WINDOW_SPANS:
+        last = max(0, first - span + 1)
+        if dense and not parts:
+            where, params = _pg_where(plan, query)
+            # Not a form any index answers: read by id, newest first, from the window's start.
+            where, params = f"({where}) IS TRUE AND e.id >= %s", [*params, last * facets.ID_WINDOW]
+        else:  # the index narrows to the window by its tokens
+            window = query.where(*map(facets.id_window, range(last, first + 1)))
+            where, params = _pg_where(plan, window)
+        parts.append(f"({head} WHERE {where}{order_by} LIMIT %s)")
+        values += [*head_params, *params, limit]
+        first = last - 1
+        if first < 0:
+            break
+    else:
+        where, params = _pg_where(plan, query)
+        parts.append(f"({head} WHERE {where} AND e.id < %s{order_by} LIMIT %s)")
+        values += [*head_params, *params, (first + 1) * facets.ID_WINDOW, limit]
+    windows = " UNION ALL ".join(parts)
+    return f"SELECT * FROM ({windows}) w LIMIT %s", [*values, limit]  # noqa: S608 - placeholders only
+
+
+def _pg_dense(plan: _Plan, top: int) -> bool:
+    """Whether the words match at least one in DENSE_EVERY of the newest DENSE_PROBE entries,
+    read row by row (a bounded probe, whatever the planner would guess)."""
+    where, params = _pg_where(plan, plan.facets)
+    found = _run(
+        f"SELECT count(*) FROM search_searchentry e WHERE ({where}) IS TRUE AND e.id > %s",  # noqa: S608
+        [*params, top - DENSE_PROBE],
+    )[0][0]
+    return found * DENSE_EVERY >= DENSE_PROBE
+
+
+def _pg_newest(
+    plan: _Plan, query: FacetQuery, limit: int, top: int, *, dense: bool, title_only=False
+):
+    """(id, kind, score) of the newest `limit` matches (by id, as SQLite's rowid); titles
+    come from the smaller index and need no windows. Only the rows kept are scored."""
     if plan.text:
-        score = f"ts_rank_cd(e.search_vector, to_tsquery('english', %s), 1) * {_lift_sql()}"
+        score = f"ts_rank_cd(n.search_vector, to_tsquery('english', %s), 1) * {_lift_sql('n')}"
         score_params = [plan.text]
     else:
-        score, score_params = f"{_lift_sql()} - 1", []
-    where, params = _pg_where(plan, query, title_only=title_only)
+        score, score_params = f"{_lift_sql('n')} - 1", []
+    head = "SELECT e.id, e.kind, e.search_vector, e.created_at FROM search_searchentry e"
+    if title_only:
+        where, params = _pg_where(plan, query, title_only=True)
+        newest = f"{head} WHERE {where} ORDER BY e.id DESC LIMIT %s"
+        params = [*params, limit]
+    else:
+        newest, params = _pg_windows(plan, query, head, [], top, limit, dense=dense)
     return _run(
-        f"SELECT e.id, {score} FROM search_searchentry e WHERE {where} LIMIT %s",  # noqa: S608
-        [*score_params, *params, limit],
+        f"SELECT n.id, n.kind, {score} FROM ({newest}) n",  # noqa: S608 - placeholders only
+        [*score_params, *params],
     )
 
 
-def _pg_candidates(plan: _Plan, query: FacetQuery, expected: int | None) -> list:
-    """(id, score) of every match when few match, else of the newest CANDIDATES by month.
+def _pg_kinds() -> list[str]:
+    """The kinds that have any entry, by skipping through the (kind, object_id) index."""
+    rows = _run(
+        "WITH RECURSIVE k(kind) AS ("
+        "(SELECT kind FROM search_searchentry ORDER BY kind LIMIT 1) UNION ALL "
+        "SELECT (SELECT s.kind FROM search_searchentry s WHERE s.kind > k.kind "
+        "ORDER BY s.kind LIMIT 1) FROM k WHERE k.kind IS NOT NULL"
+        ") SELECT kind FROM k WHERE kind IS NOT NULL",
+        [],
+    )
+    return [row[0] for row in rows]
 
-    `expected` is how many match, if already counted; None runs one plain query first.
+
+def _pg_counts_and_ranked(plan: _Plan, kinds: list[str], *, count=True) -> tuple[dict, list]:
+    """Matches per kind (each at most COUNT_CAP + 1) and (id, score) of the candidates.
+
+    The newest CANDIDATES + 1 matches come first: when that is all of them, they give the
+    exact counts and every match is ranked, in one query. Otherwise each kind is counted
+    on its own (unless `count` is false) and the candidates are the newest matches plus
+    the newest title matches.
     """
-    if expected is None or expected <= CANDIDATES:
-        rows = _pg_rows(plan, query, CANDIDATES)
-        if len(rows) < CANDIDATES:
-            return rows
-    found: dict[int, float] = {}
-    newest = _add_months(timezone.now().date(), FUTURE_MONTHS)
-    window_end = newest
-    for size in (FUTURE_MONTHS + 1, *WINDOW_MONTHS):
-        first = _add_months(window_end, -(size - 1))
-        tokens = _months(first, window_end)
-        for pk, score in _pg_rows(plan, query.where(*tokens), CANDIDATES - len(found)):
-            found[pk] = score
-        if len(found) >= CANDIDATES:
-            break
-        window_end = _add_months(first, -1)
-    else:
-        for pk, score in _pg_rows(plan, query, CANDIDATES + len(found)):
-            if len(found) >= CANDIDATES:
-                break
+    top = _run("SELECT max(id) FROM search_searchentry", [])[0][0] or 0
+    dense = bool(plan.text) and _pg_dense(plan, top)
+    newest = _pg_newest(plan, plan.facets, CANDIDATES + 1, top, dense=dense)
+    counted: dict[str, int] = {}
+    if len(newest) <= CANDIDATES:
+        for _pk, kind, _score in newest:
+            counted[kind] = counted.get(kind, 0) + 1
+        return counted, [(pk, score) for pk, kind, score in newest if not kinds or kind in kinds]
+    if count:
+        queries = {kind: plan.with_kinds([kind]) for kind in _pg_kinds()}
+        counted = count_each(queries, plan, top=top, dense=dense)
+    query = plan.with_kinds(kinds)
+    if kinds:  # the probe was of every kind: say nothing of these
+        newest = _pg_newest(plan, query, CANDIDATES, top, dense=False)
+    found = {pk: score for pk, _kind, score in newest[:CANDIDATES]}
+    if plan.text and len(found) >= CANDIDATES:
+        titles = _pg_newest(plan, query, CANDIDATES, top, dense=False, title_only=True)
+        for pk, _kind, score in titles:
             found.setdefault(pk, score)
-    if plan.text:
-        for pk, score in _pg_rows(plan, query, CANDIDATES, title_only=True):
-            found.setdefault(pk, score)
-    return list(found.items())
+    return counted, list(found.items())
 
 
 # --- both ---------------------------------------------------------------------------------------
@@ -393,45 +500,63 @@ def _matching(plan: _Plan, query: FacetQuery) -> tuple[str, list]:
     ]
 
 
-def count_each(queries: dict, plan: _Plan | None = None) -> dict:
+def count_each(
+    queries: dict, plan: _Plan | None = None, *, top: int | None = None, dense: bool = False
+) -> dict:
     """For each key, how many entries match `plan`'s words and the key's facet query, at
-    most COUNT_CAP + 1 each (answered by the index alone), in one statement."""
+    most COUNT_CAP + 1 each, in one statement. `top`: the highest id, when known, so that
+    PostgreSQL counts replies window by window (`dense` as for `_pg_windows`)."""
     plan = plan or _Plan(None, None, FacetQuery())
     selects, params = [], []
     for key, query in queries.items():
-        source, source_params = _matching(plan, query)
+        if _postgres() and top is not None and UNTITLED in query.kinds:
+            # Replies, the bulk of the index, are counted newest window first: a common
+            # word stops within the first window, a rare one costs its short posting list.
+            counted, counted_params = _pg_windows(
+                plan, query, "SELECT 1 FROM search_searchentry e", [], top, COUNT_CAP + 1,
+                dense=dense, order=False,
+            )  # fmt: skip
+        else:
+            source, source_params = _matching(plan, query)
+            counted = f"SELECT 1 FROM {source} LIMIT %s"  # noqa: S608 - placeholders only
+            counted_params = [*source_params, COUNT_CAP + 1]
         # Only placeholders and our own SQL are interpolated.
-        selects.append(f"SELECT %s, (SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT %s) s)")  # noqa: S608
-        params += [key, *source_params, COUNT_CAP + 1]
+        selects.append(f"SELECT %s, (SELECT count(*) FROM ({counted}) s)")  # noqa: S608
+        params += [key, *counted_params]
     return dict(_run(" UNION ALL ".join(selects), params)) if selects else {}
 
 
-def _counts(plan: _Plan) -> dict[str, int]:
+def _fts5_counts(plan: _Plan) -> dict[str, int]:
     """Matches per kind, each capped at COUNT_CAP + 1.
 
     One pass reads at most COUNT_CAP + 1 matches and groups them by kind; only when more
     match is each kind counted on its own.
     """
     source, params = _matching(plan, plan.facets)
-    if _postgres():
-        grouped = (
-            f"SELECT kind, count(*) FROM (SELECT e.kind FROM {source} LIMIT %s) f GROUP BY kind"  # noqa: S608
-        )
-    else:
-        grouped = (
-            f"SELECT e.kind, count(*) FROM (SELECT search_fts.rowid AS id FROM {source} "  # noqa: S608
-            "LIMIT %s) f JOIN search_searchentry e ON e.id = f.id GROUP BY e.kind"
-        )
-    found = _run(grouped, [*params, COUNT_CAP + 1])
+    found = _run(
+        f"SELECT e.kind, count(*) FROM (SELECT search_fts.rowid AS id FROM {source} "  # noqa: S608
+        "LIMIT %s) f JOIN search_searchentry e ON e.id = f.id GROUP BY e.kind",
+        [*params, COUNT_CAP + 1],
+    )
     if sum(n for _kind, n in found) <= COUNT_CAP:
         return dict(found)  # every match was read once: the counts are exact
     return count_each({kind: plan.with_kinds([kind]) for kind in SearchEntry.Kind.values}, plan)
 
 
-def _ranked(plan: _Plan, query: FacetQuery, expected: int | None = None) -> list[tuple]:
-    """(id, score) of the candidates for `query`, best first."""
-    rows = _pg_candidates(plan, query, expected) if _postgres() else _fts5_ranked(plan, query)
-    return sorted(((pk, float(score)) for pk, score in rows), key=lambda r: (-r[1], -r[0]))
+def _counts_and_ranked(plan: _Plan, kinds: list[str], *, count=True) -> tuple[dict, list]:
+    """Matches per kind (each at most COUNT_CAP + 1; empty when `count` is false) and
+    (id, score) of the chosen kinds' candidates, best first."""
+    counted: dict[str, int] = {}
+    if _postgres():
+        counted, rows = _pg_counts_and_ranked(plan, kinds, count=count)
+    elif count:
+        counted = _fts5_counts(plan)
+        chosen = [k for k, n in counted.items() if n and (not kinds or k in kinds)]
+        rows = _fts5_ranked(plan, plan.with_kinds(kinds)) if chosen else []
+    else:
+        rows = _fts5_ranked(plan, plan.with_kinds(kinds))
+    ranked = sorted(((pk, float(score)) for pk, score in rows), key=lambda r: (-r[1], -r[0]))
+    return counted, ranked
 
 
 def search(
@@ -452,15 +577,11 @@ def search(
     filters = filters or Filters()
     page = max(1, min(int(page), MAX_PAGE))
     plan = _plan(parsed, user, filters)
-    counted = _counts(plan)
+    counted, ranked = _counts_and_ranked(plan, filters.kinds)
     counts = {kind: min(n, COUNT_CAP) for kind, n in counted.items() if n}
     capped = frozenset(kind for kind, n in counted.items() if n > COUNT_CAP)
     chosen = [k for k in counts if not filters.kinds or k in filters.kinds]
     total = sum(counts[k] for k in chosen)
-    ranked = []
-    if total:
-        expected = total + (CANDIDATES if capped & set(chosen) else 0)
-        ranked = _ranked(plan, plan.with_kinds(filters.kinds), expected)
     start = (page - 1) * page_size
     rows = ranked[start : start + page_size]
     entries = SearchEntry.objects.select_related("community", "author").in_bulk(
@@ -532,7 +653,7 @@ def matching_entries(parsed: ParsedQuery, *, user, kinds: list[str], limit: int 
     """(kind, object_id, parent_id, author_id, title, score) of the best `limit` readable
     matches of `kinds`, best first (ranked among the candidates, as `search` ranks)."""
     plan = _plan(parsed, user, Filters())
-    ranked = _ranked(plan, plan.with_kinds(kinds))[:limit]
+    ranked = _counts_and_ranked(plan, kinds, count=False)[1][:limit]
     fields = SearchEntry.objects.only(
         "kind", "object_id", "parent_id", "author_id", "title"
     ).in_bulk([pk for pk, _score in ranked])

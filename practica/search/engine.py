@@ -321,15 +321,18 @@ def _fts5_ranked(plan: _Plan, query: FacetQuery) -> list:
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 #
-# A GIN index answers only with a bitmap of every match, so it cannot stop at the first
-# thousand: for a common word it costs time in proportion to every entry the word is in
-# (a typed beginning such as pra:* most of all). So each question is asked in a form the
-# planner can also answer by reading in order and stopping early — newest first by id, or
-# a kind's entries in (kind, object_id) order — and the planner chooses from its statistics
-# between that and the index: a dense match is found in the first few thousand rows read,
-# a rare one from its short posting list. Kinds and title matches are asked with the kind
-# column too, so that everything but replies (the bulk of the index, with no title of
-# their own) is read from the smaller GIN index of migration 0006.
+# A GIN index cannot stop early: it answers with a bitmap of every match, built before any
+# row is read (for a common word, or a typed beginning such as pra:*, hundreds of thousands
+# of postings), and a plan that then sorts by id must fetch every matching row too. So no
+# question here has "gather everything" as its only answer:
+#
+# - the newest matches, and the reply counts, are asked window by window of ids, newest
+#   first, in one statement that stops at its LIMIT (`_pg_windows`); the `i<n>` facet
+#   tokens let the index narrow to each window;
+# - a bounded probe (`_pg_dense`) tells when the words are so common that the first window
+#   is better read row by row than through the index;
+# - every kind but replies, and the title pass, name the kind column, so the planner reads
+#   the smaller GIN index of migration 0006 (replies are most entries and have no title).
 
 UNTITLED = SearchEntry.Kind.REPLY  # its entries' title is empty: the thread's is context
 # Matches are looked for among the newest two id windows (facets.ID_WINDOW ids each), then
@@ -463,7 +466,7 @@ def _pg_counts_and_ranked(plan: _Plan, kinds: list[str], *, count=True) -> tuple
     on its own (unless `count` is false) and the candidates are the newest matches plus
     the newest title matches.
     """
-    top = _run("SELECT max(id) FROM search_searchentry", [])[0][0] or 0
+    top = _pg_top()
     dense = bool(plan.text) and _pg_dense(plan, top)
     newest = _pg_newest(plan, plan.facets, CANDIDATES + 1, top, dense=dense)
     counted: dict[str, int] = {}

@@ -336,8 +336,9 @@ def _fts5_ranked(plan: _Plan, query: FacetQuery) -> list:
 
 UNTITLED = SearchEntry.Kind.REPLY  # its entries' title is empty: the thread's is context
 # Matches are looked for among the newest two id windows (facets.ID_WINDOW ids each), then
-# the six before them, then the rest.
-WINDOW_SPANS = (2, 6)
+# the four, eight and sixteen before them (each step at most doubles what was read), then
+# the rest.
+WINDOW_SPANS = (2, 4, 8, 16)
 # Words matching at least one in DENSE_EVERY of the newest DENSE_PROBE entries are dense.
 DENSE_PROBE = 4096
 DENSE_EVERY = 10

@@ -202,16 +202,17 @@ def test_the_newest_matches_are_found_window_by_window(monkeypatch, dense):
     monkeypatch.setattr(engine, "CANDIDATES", 3)
     monkeypatch.setattr(engine, "COUNT_CAP", 3)
     # The probe counts the newest DENSE_PROBE ids: make four matches dense, or not.
-    monkeypatch.setattr(engine, "DENSE_PROBE", 10 * facets.ID_WINDOW)
-    monkeypatch.setattr(engine, "DENSE_EVERY", 10 * facets.ID_WINDOW if dense else 1)
+    monkeypatch.setattr(engine, "DENSE_PROBE", 50 * facets.ID_WINDOW)
+    monkeypatch.setattr(engine, "DENSE_EVERY", 50 * facets.ID_WINDOW if dense else 1)
     community = CommunityFactory()
     reader = MembershipFactory(community=community).user
     window = facets.ID_WINDOW
-    ids = [5, window + 3, 4 * window + 1, 9 * window + 2]  # the rest, two windows, the newest
+    # Two in the rest (older than every window), one in the fourth window, one in the newest.
+    ids = [5, window + 3, 20 * window + 1, 40 * window + 2]
     for n, pk in enumerate(ids):
         _entry(community, id=pk, kind=Kind.REPLY, object_id=70_000 + n, title="",
                body="Shift handover notes", created_at=timezone.now())  # fmt: skip
-    _entry(community, id=2 * window, kind=Kind.REPLY, object_id=71_000, title="",
+    _entry(community, id=30 * window, kind=Kind.REPLY, object_id=71_000, title="",
            body="Nothing to see", created_at=timezone.now())  # fmt: skip
     results = engine.search(parse("handover"), user=reader)
     assert results.counts == {Kind.REPLY: 3} and results.capped == {Kind.REPLY}

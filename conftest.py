@@ -37,3 +37,20 @@ def member_at(db, community):
         return MembershipFactory(community=community, stage=stage, **kwargs).user
 
     return make
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, and before it is dropped on PostgreSQL, an end to the sessions
+    that live-server threads or worker processes left open on it (else the drop fails and
+    the database is left behind)."""
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )

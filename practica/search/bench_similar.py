@@ -72,6 +72,7 @@ def _import(community, author, count: int, rng: random.Random) -> None:
     from django.utils import timezone
 
     from practica.conversations.models import Post, Thread, ThreadKind
+    from practica.markdown import render_markdown
     from practica.search.models import SearchEntry
 
     have = Thread.objects.filter(community=community).count()
@@ -93,7 +94,13 @@ def _import(community, author, count: int, rng: random.Random) -> None:
             )  # fmt: skip
             Post.objects.bulk_create(
                 [
-                    Post(thread=t, author=author, is_opening=True, body=body, body_html=body)
+                    Post(
+                        thread=t,
+                        author=author,
+                        is_opening=True,
+                        body=body,
+                        body_html=render_markdown(body),
+                    )
                     for t, (_title, body) in zip(threads, texts, strict=True)
                 ]
             )

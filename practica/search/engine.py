@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -50,8 +51,9 @@ CANDIDATES = COUNT_CAP
 # A date filter without an end names the months up to this far ahead (events lie ahead).
 FUTURE_MONTHS = 24
 # The most queries one search runs, however many entries match: the scope (two), the
-# counts and candidates (at most seven on PostgreSQL: the newest id, newest matches, kinds,
-# counts, newest id and matches of the chosen kinds, titles), the page, snippets.
+# counts and candidates (at most seven on PostgreSQL: the newest id, the dense probe, the
+# newest matches, the kinds present, the counts, the chosen kinds' newest, the titles), the
+# page, the snippets.
 MAX_QUERIES = 12
 # A date filter also narrows by month token when it spans no more than this. On PostgreSQL
 # a wide union of month postings costs the GIN index more than the date test on the rows.
@@ -470,11 +472,10 @@ def _pg_counts_and_ranked(plan: _Plan, kinds: list[str], *, count=True) -> tuple
     top = _pg_top()
     dense = bool(plan.text) and _pg_dense(plan, top)
     newest = _pg_newest(plan, plan.facets, CANDIDATES + 1, top, dense=dense)
-    counted: dict[str, int] = {}
-    if len(newest) <= CANDIDATES:
-        for _pk, kind, _score in newest:
-            counted[kind] = counted.get(kind, 0) + 1
+    if len(newest) <= CANDIDATES:  # every match: exact counts, and all of them ranked
+        counted = dict(Counter(kind for _pk, kind, _score in newest))
         return counted, [(pk, score) for pk, kind, score in newest if not kinds or kind in kinds]
+    counted: dict[str, int] = {}
     if count:
         queries = {kind: plan.with_kinds([kind]) for kind in _pg_kinds()}
         counted = count_each(queries, plan, top=top, dense=dense)
@@ -555,8 +556,8 @@ def _counts_and_ranked(plan: _Plan, kinds: list[str], *, count=True) -> tuple[di
         counted, rows = _pg_counts_and_ranked(plan, kinds, count=count)
     elif count:
         counted = _fts5_counts(plan)
-        chosen = [k for k, n in counted.items() if n and (not kinds or k in kinds)]
-        rows = _fts5_ranked(plan, plan.with_kinds(kinds)) if chosen else []
+        any_chosen = any(n and (not kinds or k in kinds) for k, n in counted.items())
+        rows = _fts5_ranked(plan, plan.with_kinds(kinds)) if any_chosen else []
     else:
         rows = _fts5_ranked(plan, plan.with_kinds(kinds))
     ranked = sorted(((pk, float(score)) for pk, score in rows), key=lambda r: (-r[1], -r[0]))

@@ -43,6 +43,7 @@ from practica.conversations.models import (
 )
 from practica.library.glossary import link_glossary_terms
 from practica.library.querysets import curated_collections, distilled_article
+from practica.redirects import redirect_next, safe_next
 from practica.search.similar import similar_questions
 
 LIST_CAPABILITIES = [
@@ -94,12 +95,15 @@ def post_url(post: Post) -> str:
 @vary_on_headers("HX-Request")
 def thread_list(request, community_slug):
     community = community_for(request, community_slug)
-    params = request.GET
+    topics = list(community.topics.all())
+    params = request.GET.copy()
+    if params.get("topic") not in {"", None, *(t.slug for t in topics)}:
+        del params["topic"]  # an unknown topic is ignored; the page links to the one it shows
     context = querysets.thread_list(request.user, community, params=params)
     query = {k: v for k, v in params.items() if k != "page" and v}
     context.update(
         community=community,
-        topics=list(community.topics.all()),
+        topics=topics,
         filters=query,
         query=urlencode(query),
         kinds=ThreadKind.choices,
@@ -615,12 +619,18 @@ def post_hide(request, community_slug, post_id):
             _apply_errors(form, error)
         else:
             messages.success(request, "The post is hidden; its author has been told why.")
-            return redirect(request.POST.get("next") or post_url(post))
+            return redirect_next(request, post_url(post))
     _link_glossary([post], community)
     return render(
         request,
         "conversations/post_hide.html",
-        {"community": community, "thread": post.thread, "post": post, "form": form},
+        {
+            "community": community,
+            "thread": post.thread,
+            "post": post,
+            "form": form,
+            "next": safe_next(request),
+        },
         status=422 if request.method == "POST" else 200,
     )
 

@@ -36,6 +36,7 @@ from practica.communities.services import progression as services
 from practica.communities.stages import MEMBER_STAGES, Stage
 from practica.communities.views.browse import community_for
 from practica.people.models import User
+from practica.redirects import redirect_next
 
 HISTORY_LIMIT = 100
 OPEN_MENTORSHIP = [Mentorship.Status.OFFERED, Mentorship.Status.ACTIVE]
@@ -528,10 +529,7 @@ def mentorship_end(request, community_slug, mentorship_id):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "The mentorship has ended.")
-    next_url = request.POST.get("next", "")
-    if next_url.startswith(f"/c/{community.slug}/") and "//" not in next_url:
-        return redirect(next_url)
-    return redirect("communities:trajectory", community_slug=community.slug)
+    return redirect_next(request, "communities:trajectory", community_slug=community.slug)
 
 
 # --- the stewards' queue -------------------------------------------------------------------------

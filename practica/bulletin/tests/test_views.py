@@ -168,6 +168,28 @@ def test_mastodon_share_asks_for_the_server_then_redirects(client, published, se
     )
 
 
+@pytest.mark.parametrize(
+    "server",
+    [
+        "evil.example/phish?x=",
+        "evil.example/phish#",
+        "user@evil.example",
+        "evil.example:8443",
+        "evil.example\\phish",
+        "javascript:alert(1)",
+        "-evil.example",
+        "a" * 300,
+    ],
+)
+def test_mastodon_share_accepts_a_bare_host_name_only(client, published, settings, server):
+    url = settings.SITE_URL + "/bulletin/riverside/2007/06/focus-on-communities-of-practice/"
+    response = client.get(
+        "/bulletin/share/mastodon/", {"url": url, "text": "hi", "server": server}
+    )
+    assert response.status_code == 200
+    assert "doesn’t look like a Mastodon server name" in response.content.decode()
+
+
 @pytest.mark.parametrize("url_name", ["home", "issue", "article", "year"])
 def test_pages_use_a_constant_number_of_queries(
     client, bulletin, django_assert_max_num_queries, url_name

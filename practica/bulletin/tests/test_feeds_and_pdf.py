@@ -86,3 +86,18 @@ def test_article_and_issue_pdfs_are_served_at_the_page_url_plus_pdf(client, publ
 
 def test_a_draft_issue_has_no_public_pdf(client, bulletin, published):
     assert client.get("/bulletin/riverside/2007/08.pdf").status_code == 404
+
+
+def test_a_form_feed_typed_into_a_title_cannot_break_the_feeds(client, published, editor):
+    article = published.articles.get(slug="focus")
+    client.force_login(editor)
+    client.post(
+        f"/bulletin/riverside/edit/articles/{article.pk}/",
+        {"title": "FOCUS\x0con communities of practice", "body": "Text.", "topics": ""},
+    )
+    article.refresh_from_db()
+    assert article.title == "FOCUS on communities of practice"
+    for url in ["/bulletin/rss.xml", "/bulletin/atom.xml", "/bulletin/riverside/rss.xml"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not feedparser.parse(response.content).bozo

@@ -173,3 +173,25 @@ def test_events_list_runs_a_fixed_number_of_queries(
         response = client.get(f"/c/{community.slug}/events/")
     assert response.status_code == 200
     assert response.content.decode().count('class="event-item') >= 12
+
+
+def test_a_crafted_title_with_line_breaks_cannot_break_the_calendar(client, community, member_at):
+    client.force_login(member_at(Stage.FULL))
+    client.post(
+        reverse("events:create", args=[community.slug]),
+        {
+            "title": "Night huddle\r\nX-Injected: yes\x0c",
+            "kind": "meeting",
+            "timezone": "Europe/London",
+            "start_date": "2031-03-04",
+            "start_time": "19:00",
+            "end_time": "20:00",
+            "location": "Ward 7",
+        },
+    )
+    event = community.events.get()
+    assert event.title == "Night huddle X-Injected: yes"
+    response = client.get(reverse("events:ics", args=[community.slug, event.pk]))
+    assert response.status_code == 200
+    (vevent,) = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == "Night huddle X-Injected: yes"

@@ -53,6 +53,16 @@ def test_list_filters_kind_topic_solved_unanswered_and_mine(client, community, l
     assert titles("mine=1") == {"My own question here"}
 
 
+@pytest.mark.parametrize("topic", ["'", "<b>", "a b", "x" * 300, "%00"])
+def test_list_with_a_topic_that_is_not_one_shows_the_list(client, community, learner, topic):
+    TopicFactory(community=community, slug="falls-prevention")
+    ThreadFactory(community=community, title="Falls after night sedation")
+    client.force_login(learner)
+    response = client.get(url("list", community), {"topic": topic})
+    assert response.status_code == 200
+    assert "Falls after night sedation" in response.content.decode()
+
+
 def test_list_hides_staged_hidden_and_deleted_threads(client, community):
     from django.utils import timezone
 

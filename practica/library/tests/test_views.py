@@ -176,6 +176,16 @@ def test_compare_shows_a_word_diff_between_any_two_revisions(client, community):
     assert client.get(article_url(article, "compare/?from=1&to=9")).status_code == 404
 
 
+@pytest.mark.parametrize("number", ["99999999999999999999", "-99999999999999999999", "1e9"])
+def test_compare_with_a_number_no_revision_can_have_is_a_page_not_an_error(
+    client, community, number
+):
+    article = make_article(community, body="Alpha beta.")
+    _many_revisions(article, 2)
+    response = client.get(article_url(article, f"compare/?from={number}&to=3"))
+    assert response.status_code == 200
+
+
 def test_glossary_page_lists_terms_a_to_z(client, community):
     GlossaryTermFactory(
         community=community,

@@ -311,10 +311,12 @@ def revision_detail(request, community_slug, article_slug, number):
 
 
 def _number(value, default: int) -> int:
+    """A revision number from the query, or `default` when it isn't one the database holds."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return default
+    return number if 0 <= number < 2**31 else default
 
 
 def revision_compare(request, community_slug, article_slug):

@@ -183,9 +183,7 @@ def test_mastodon_share_asks_for_the_server_then_redirects(client, published, se
 )
 def test_mastodon_share_accepts_a_bare_host_name_only(client, published, settings, server):
     url = settings.SITE_URL + "/bulletin/riverside/2007/06/focus-on-communities-of-practice/"
-    response = client.get(
-        "/bulletin/share/mastodon/", {"url": url, "text": "hi", "server": server}
-    )
+    response = client.get("/bulletin/share/mastodon/", {"url": url, "text": "hi", "server": server})
     assert response.status_code == 200
     assert "doesn’t look like a Mastodon server name" in response.content.decode()
 

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "practica.notifications",
     "practica.insights",
     "practica.api",
+    "practica.reliability",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ from practica.conversations.models import (
     ConversationSettings,
     FlagReason,
 )
+from practica.reliability.idempotency import SubmissionKeyForm
 
 BODY_HELP = (
     "Markdown works: **bold**, lists, > quotes, tables and `code`. Mention a member with "
@@ -52,7 +53,7 @@ class GuardConfirmMixin(forms.Form):
     )
 
 
-class ThreadForm(GuardConfirmMixin):
+class ThreadForm(SubmissionKeyForm, GuardConfirmMixin):
     title = _title_field()
     body = _body_field("Details")
     topics = forms.ModelMultipleChoiceField(
@@ -73,7 +74,7 @@ class ThreadForm(GuardConfirmMixin):
         self.fields["topics"].queryset = community.topics.all()
 
 
-class ReplyForm(GuardConfirmMixin):
+class ReplyForm(SubmissionKeyForm, GuardConfirmMixin):
     body = _body_field("Your reply", rows=7)
     field_order = ["body", "confirm_guard"]
 
@@ -127,7 +128,7 @@ class MoveForm(forms.Form):
         self.fields["community"].queryset = communities
 
 
-class StagingCommentForm(forms.Form):
+class StagingCommentForm(SubmissionKeyForm):
     body = forms.CharField(
         label="Suggestion for the asker",
         required=False,

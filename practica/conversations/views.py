@@ -138,6 +138,7 @@ def thread_start(request, community_slug, kind=ThreadKind.QUESTION):
                 body=data["body"],
                 topics=data["topics"],
                 confirm_guard=data["confirm_guard"],
+                submission_key=data["submission_key"],
             )
         except services.PatientDataFound as error:
             guard_warning = _guard_context(error, f"{data['title']}\n{data['body']}")
@@ -372,6 +373,7 @@ def thread_reply(request, community_slug, thread_id):
                 thread=thread,
                 body=form.cleaned_data["body"],
                 confirm_guard=form.cleaned_data["confirm_guard"],
+                submission_key=form.cleaned_data["submission_key"],
             )
         except services.PatientDataFound as error:
             guard_warning = _guard_context(error, form.cleaned_data["body"])
@@ -742,7 +744,10 @@ def staging_action(request, community_slug, thread_id):
             if not form.is_valid():
                 raise ValidationError(form.errors["body"])
             services.comment_on_staged(
-                actor=request.user, thread=thread, body=form.cleaned_data["body"]
+                actor=request.user,
+                thread=thread,
+                body=form.cleaned_data["body"],
+                submission_key=form.cleaned_data["submission_key"],
             )
             messages.success(request, "Comment added; the asker has been told.")
         elif action == "approve":

@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from practica.events.models import MAX_SERIES_DAYS, EventType, Repeat
 from practica.events.timezones import EARLIER, LATER, local_parts, place, to_utc
 from practica.people.models import available_timezones
+from practica.reliability.idempotency import SubmissionKeyForm
 
 
 def zone_choices() -> list[str]:
     return sorted(available_timezones())
 
 
-class EventForm(forms.Form):
+class EventForm(SubmissionKeyForm):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(label="Type", choices=EventType.choices)
     description = forms.CharField(

@@ -26,6 +26,7 @@ from practica.events.permissions import require_manage
 from practica.markdown import render_markdown
 from practica.notifications.models import Notification
 from practica.notifications.services import notify
+from practica.reliability.idempotency import once_per_key
 
 # Changing these tells everyone who answered the RSVP.
 NOTICEABLE_FIELDS = (
@@ -126,6 +127,7 @@ def _finish(event: Event, *, organisers: Iterable | None, patient_data_acknowled
         event.organisers.set(members)
 
 
+@once_per_key("events.create_event")
 def create_event(
     *,
     actor,

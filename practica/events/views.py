@@ -118,6 +118,7 @@ def _save(request, community, event=None):
                     actor=request.user,
                     community=community,
                     organisers=organisers,
+                    submission_key=form.cleaned_data["submission_key"],
                     **form.service_arguments(),
                 )
                 messages.success(request, "Event planned. Members can now RSVP.")

@@ -15,6 +15,7 @@ from practica.evidence.models import (
 from practica.evidence.services.appraisals import APPRAISAL_FIELDS
 from practica.library.models import Article, Reference
 from practica.people.models import User
+from practica.reliability.idempotency import SubmissionKeyForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -43,7 +44,7 @@ class MemberChoice(forms.ModelMultipleChoiceField):
         return f"{obj.name} — {obj.get_profession_display()}"
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(SubmissionKeyForm):
     title = forms.CharField(max_length=200, help_text="What the evidence is about, in a few words.")
     reference = ReferenceChoice(
         queryset=Reference.objects.none(),
@@ -138,7 +139,7 @@ class SummaryEditForm(SummaryForm):
     )
 
 
-class SummaryTextForm(forms.Form):
+class SummaryTextForm(SubmissionKeyForm):
     """The text of a summary that members may propose edits to (see services.edits)."""
 
     question = SummaryForm.base_fields["question"]
@@ -158,7 +159,7 @@ class SummaryTextForm(forms.Form):
 
 
 def initial_from_summary(summary: EvidenceSummary) -> dict:
-    names = [n for n in SummaryForm.base_fields if n not in ("reviewers",)]
+    names = [n for n in SummaryForm.base_fields if n not in ("reviewers", "submission_key")]
     initial = {n: getattr(summary, n) for n in names}
     initial["reviewers"] = list(summary.reviewers.all())
     initial["base_revision"] = summary.revision_count
@@ -201,7 +202,7 @@ class SummaryChoice(forms.ModelMultipleChoiceField):
         return f"{obj.title} ({obj.level_label})"
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(SubmissionKeyForm):
     title = forms.CharField(
         max_length=200,
         label="Change … in our practice",

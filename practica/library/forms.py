@@ -7,6 +7,7 @@ from django import forms
 from practica.communities.models import Topic
 from practica.library.models import ArticleKind, ArticleStatus
 from practica.markdown import MAX_SOURCE_CHARS
+from practica.reliability.idempotency import SubmissionKeyForm
 
 
 class TopicChoices(forms.ModelMultipleChoiceField):
@@ -18,7 +19,7 @@ class TopicChoices(forms.ModelMultipleChoiceField):
         )
 
 
-class ArticleTextForm(forms.Form):
+class ArticleTextForm(SubmissionKeyForm):
     """What a revision records, plus the revision the editor was opened on."""
 
     title = forms.CharField(max_length=200)
@@ -83,7 +84,7 @@ class ArticleCreateForm(ArticleEditForm):
             del self.fields["publish"]
 
 
-class CommentForm(forms.Form):
+class CommentForm(SubmissionKeyForm):
     body = forms.CharField(
         label="Your comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -28,6 +28,7 @@ from practica.bulletin.permissions import require_editor
 from practica.bulletin.rendering import render_article, render_block
 from practica.communities.capabilities import CapabilityDenied
 from practica.people.models import User
+from practica.reliability.idempotency import once_per_key
 
 
 def _touch(issue: Issue) -> None:
@@ -180,6 +181,7 @@ def _require_articles(issue: Issue) -> None:
         raise ValidationError("Add at least one article before publishing this issue.")
 
 
+@once_per_key("bulletin.publish_issue")
 def publish_issue(*, actor: User | None, issue: Issue) -> int:
     """Publish `issue` now and queue it for every confirmed subscriber who wants it.
 

@@ -33,6 +33,7 @@ from practica.bulletin.models import (
 from practica.bulletin.permissions import require_editor
 from practica.bulletin.services import publication, sending
 from practica.people.models import User
+from practica.reliability.idempotency import SubmissionKeyForm, key_from_request
 
 
 def _editable_bulletin(request: HttpRequest, bulletin_slug: str) -> Bulletin:
@@ -200,6 +201,7 @@ def _issue_page(request, issue: Issue, *, form=None, schedule_form=None, status=
             "issue": issue,
             "form": form or IssueForm(instance=issue, bulletin=issue.bulletin),
             "schedule_form": schedule_form or ScheduleForm(),
+            "publish_form": SubmissionKeyForm(),
             "articles": querysets.articles_of(issue),
             "progress": sending.progress(issue) if issue.is_published else None,
             "audience": Subscriber.objects.filter(
@@ -215,7 +217,9 @@ def _issue_page(request, issue: Issue, *, form=None, schedule_form=None, status=
 def issue_publish(request: HttpRequest, bulletin_slug: str, issue_id: int) -> HttpResponse:
     issue = _issue(request, bulletin_slug, issue_id)
     try:
-        queued = publication.publish_issue(actor=request.user, issue=issue)
+        queued = publication.publish_issue(
+            actor=request.user, issue=issue, submission_key=key_from_request(request)
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("bulletin:issue-edit", bulletin_slug=bulletin_slug, issue_id=issue.pk)

@@ -17,6 +17,7 @@ from practica.conversations.services.common import (
 from practica.markdown import render_markdown
 from practica.notifications.models import Notification
 from practica.notifications.services import notify
+from practica.reliability.idempotency import once_per_key
 
 
 def _require_reviewer_or_asker(actor, thread) -> None:
@@ -30,6 +31,7 @@ def _require_staged(thread) -> None:
         raise ValidationError("This question has already been published.")
 
 
+@once_per_key("conversations.comment_on_staged")
 def comment_on_staged(*, actor, thread, body: str) -> StagingComment:
     _require_reviewer_or_asker(actor, thread)
     _require_staged(thread)

@@ -30,6 +30,7 @@ from practica.conversations.services.common import (
     render_body,
     settings_for,
 )
+from practica.reliability.idempotency import once_per_key
 
 KIND_CAPABILITY = {
     ThreadKind.QUESTION: Capability.ASK_QUESTION,
@@ -73,6 +74,7 @@ def _goes_to_staging(actor, community, kind: str) -> bool:
     return asked < options.staging_question_count
 
 
+@once_per_key("conversations.start_thread")
 def start_thread(
     *,
     actor,
@@ -157,6 +159,7 @@ def check_open_for_replies(thread) -> None:
         raise ValidationError("This thread is locked by a steward: it takes no new replies.")
 
 
+@once_per_key("conversations.reply")
 def reply(*, actor, thread, body: str, confirm_guard: bool = False) -> Post:
     """Reply to a published thread. Raises as start_thread, and ValidationError if closed."""
     community = thread.community

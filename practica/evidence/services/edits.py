@@ -23,6 +23,7 @@ from practica.evidence.services.summaries import question_text, record_revision
 from practica.markdown import render_markdown
 from practica.notifications.models import Notification
 from practica.notifications.services import notify
+from practica.reliability.idempotency import once_per_key
 
 ALREADY_DECIDED = "This proposed edit has already been decided."
 
@@ -88,6 +89,7 @@ def is_stale(edit: ProposedSummaryEdit, summary: EvidenceSummary) -> bool:
     return revision_text(edit.base_revision) != SummaryText.of(summary).as_revision()
 
 
+@once_per_key("evidence.propose_edit")
 def propose_edit(
     *,
     actor,

@@ -23,6 +23,7 @@ from practica.evidence.models import (
     ProposalTransition,
 )
 from practica.markdown import render_markdown
+from practica.reliability.idempotency import once_per_key
 
 MAX_LINKS = 10
 
@@ -81,6 +82,7 @@ def _check_summaries(community: Community, summaries, field_name: str) -> list:
     return summaries
 
 
+@once_per_key("evidence.propose_change")
 def propose_change(
     *,
     actor,

@@ -24,6 +24,7 @@ from practica.evidence.models import (
 from practica.evidence.services.common import citation_text, settings_for
 from practica.library.models import Reference
 from practica.markdown import render_markdown
+from practica.reliability.idempotency import once_per_key
 
 MISSING_CITATION = (
     "An evidence summary needs its citation: give at least the title of the study or "
@@ -210,6 +211,7 @@ def record_revision(
     return revision
 
 
+@once_per_key("evidence.create_summary")
 def create_summary(*, actor, community: Community, data: SummaryInput) -> EvidenceSummary:
     """Write a new evidence summary and its first revision.
 

@@ -98,6 +98,7 @@ def summary_propose(request, community_slug, summary_id):
                     base_revision=data["base_revision"],
                     text=SummaryText.from_data(data),
                     edit_summary=data["edit_summary"],
+                    submission_key=data["submission_key"],
                 )
             except ValidationError as error:
                 add_errors(form, error)

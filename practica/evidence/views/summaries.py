@@ -88,7 +88,10 @@ def summary_new(request, community_slug):
         if form.is_valid():
             try:
                 summary = summary_services.create_summary(
-                    actor=request.user, community=community, data=_summary_input(form)
+                    actor=request.user,
+                    community=community,
+                    data=_summary_input(form),
+                    submission_key=form.cleaned_data["submission_key"],
                 )
             except ValidationError as error:
                 add_errors(form, error)

@@ -21,6 +21,7 @@ from practica.library.models import (
     Revision,
 )
 from practica.markdown import render_markdown
+from practica.reliability.idempotency import once_per_key
 
 UNCHANGED = object()
 
@@ -139,6 +140,7 @@ def _write_revision(
     return revision
 
 
+@once_per_key("library.create_article")
 def create_article(
     *,
     actor,
@@ -192,6 +194,7 @@ def create_article(
     return article
 
 
+@once_per_key("library.save_revision")
 def save_revision(
     *,
     actor,
@@ -314,6 +317,7 @@ def set_owners(*, actor, article: Article, owners) -> None:
         article.owners.set(owners)
 
 
+@once_per_key("library.add_comment")
 def add_comment(*, actor, article: Article, body: str) -> ArticleComment:
     require(actor, Capability.COMMENT_ARTICLE, community=article.community)
     if not may_read(actor, article):

@@ -19,12 +19,14 @@ from practica.library.services.articles import (
 )
 from practica.notifications.models import Notification
 from practica.notifications.services import notify
+from practica.reliability.idempotency import once_per_key
 
 
 def _proposal_url(proposal: ProposedEdit) -> str:
     return f"{proposal.article.get_absolute_url()}proposals/{proposal.pk}/"
 
 
+@once_per_key("library.propose_edit")
 def propose_edit(
     *,
     actor,

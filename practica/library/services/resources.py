@@ -14,6 +14,7 @@ from django.utils import timezone
 from practica.communities.capabilities import Capability, CapabilityDenied, can, require
 from practica.library.models import Resource, ResourceKind, ResourceVersion
 from practica.library.uploads import UploadRefused, sniff
+from practica.reliability.idempotency import once_per_key
 
 
 def _store_version(resource: Resource, *, actor, uploaded, note: str = "") -> ResourceVersion:
@@ -52,6 +53,7 @@ def _store_version(resource: Resource, *, actor, uploaded, note: str = "") -> Re
     return version
 
 
+@once_per_key("library.add_resource")
 def add_resource(
     *,
     actor,
@@ -94,6 +96,7 @@ def may_change(actor, resource: Resource) -> bool:
     )
 
 
+@once_per_key("library.upload_new_version")
 def upload_new_version(*, actor, resource: Resource, uploaded, note: str = "") -> ResourceVersion:
     """Replace the file; earlier versions stay downloadable."""
     require(actor, Capability.UPLOAD_RESOURCE, community=resource.community)

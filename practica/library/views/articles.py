@@ -123,6 +123,7 @@ def article_new(request, community_slug):
                 edit_summary=data["edit_summary"],
                 source_url=data["source_url"],
                 source_title=data["source_title"],
+                submission_key=data["submission_key"],
             )
         except ValidationError as error:
             add_validation_errors(form, error)
@@ -227,6 +228,7 @@ def article_edit(request, community_slug, article_slug):
                     review_due=data["review_due"],
                     source_url=data["source_url"],
                     source_title=data["source_title"],
+                    submission_key=data["submission_key"],
                 )
                 if revision is None:
                     messages.info(request, "The text didn’t change, so no new revision was made.")
@@ -241,6 +243,7 @@ def article_edit(request, community_slug, article_slug):
                 summary=data["summary"],
                 body=data["body"],
                 edit_summary=data["edit_summary"],
+                submission_key=data["submission_key"],
             )
             if proposal is None:
                 messages.info(
@@ -383,7 +386,10 @@ def comment_add(request, community_slug, article_slug):
     form = CommentForm(request.POST)
     if form.is_valid():
         article_services.add_comment(
-            actor=request.user, article=article, body=form.cleaned_data["body"]
+            actor=request.user,
+            article=article,
+            body=form.cleaned_data["body"],
+            submission_key=form.cleaned_data["submission_key"],
         )
         messages.success(request, "Comment added.")
         return redirect(f"{article.get_absolute_url()}#comments")

@@ -20,9 +20,10 @@ from practica.library.models import Resource, ResourceVersion
 from practica.library.services import resources as resource_services
 from practica.library.uploads import ALLOWED_LABEL, TYPES, max_upload_bytes
 from practica.library.views.common import add_validation_errors
+from practica.reliability.idempotency import SubmissionKeyForm
 
 
-class ResourceForm(forms.Form):
+class ResourceForm(SubmissionKeyForm):
     title = forms.CharField(max_length=200)
     description = forms.CharField(
         max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -49,7 +50,7 @@ class ResourceForm(forms.Form):
         return data
 
 
-class VersionForm(forms.Form):
+class VersionForm(SubmissionKeyForm):
     file = forms.FileField(label="New version of the file")
     note = forms.CharField(label="What changed", max_length=300, required=False)
 
@@ -96,6 +97,7 @@ def resource_new(request, community_slug):
                 topics=data["topics"],
                 uploaded=data["file"],
                 url=data["url"],
+                submission_key=data["submission_key"],
             )
         except ValidationError as error:
             add_validation_errors(form, error)
@@ -151,6 +153,7 @@ def resource_version_new(request, community_slug, resource_id):
                 resource=resource,
                 uploaded=form.cleaned_data["file"],
                 note=form.cleaned_data["note"],
+                submission_key=form.cleaned_data["submission_key"],
             )
         except ValidationError as error:
             add_validation_errors(form, error)

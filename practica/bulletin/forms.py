@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from practica.bulletin.models import Bulletin, Issue, Topic, validate_related_url
+from practica.widgets import DateInput, DateTimeInput
 
 SCOPE_CHOICES = [
     ("all", "Every issue"),
@@ -77,12 +78,8 @@ class SearchForm(forms.Form):
         to_field_name="slug",
         empty_label="Any topic",
     )
-    date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label="From", required=False, widget=DateInput())
+    date_to = forms.DateField(label="To", required=False, widget=DateInput())
     volume = forms.IntegerField(label="Volume", required=False, min_value=1, max_value=999)
     number = forms.IntegerField(label="Issue", required=False, min_value=1, max_value=99)
 
@@ -216,7 +213,7 @@ class ArticleForm(forms.Form):
 class ScheduleForm(forms.Form):
     when = forms.DateTimeField(
         label="Publish and send at",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         help_text="In your time zone.",
     )

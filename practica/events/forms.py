@@ -11,6 +11,7 @@ from practica.events.models import MAX_SERIES_DAYS, EventType, Repeat
 from practica.events.timezones import EARLIER, LATER, local_parts, place, to_utc
 from practica.people.models import available_timezones
 from practica.reliability.idempotency import SubmissionKeyForm
+from practica.widgets import DateInput, TimeInput
 
 
 def zone_choices() -> list[str]:
@@ -44,14 +45,14 @@ class EventForm(SubmissionKeyForm):
         "Everyone else sees them converted to their own zone.",
         widget=forms.TextInput(attrs={"list": "zone-names", "autocomplete": "off"}),
     )
-    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    start_date = forms.DateField(widget=DateInput())
+    start_time = forms.TimeField(widget=TimeInput())
     end_date = forms.DateField(
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="Leave empty if it ends the same day.",
     )
-    end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(widget=TimeInput())
     clock_change = forms.ChoiceField(
         label="The clocks go back that night: which time do you mean?",
         required=False,
@@ -79,7 +80,7 @@ class EventForm(SubmissionKeyForm):
     repeat_until = forms.DateField(
         label="Repeat until",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     exception_dates = forms.CharField(
         label="Except on",

@@ -16,8 +16,7 @@ from practica.evidence.services.appraisals import APPRAISAL_FIELDS
 from practica.library.models import Article, Reference
 from practica.people.models import User
 from practica.reliability.idempotency import SubmissionKeyForm
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from practica.widgets import DateInput
 
 
 class LinesField(forms.CharField):
@@ -103,7 +102,7 @@ class SummaryForm(SubmissionKeyForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="Members who checked this summary against the source.",
     )
-    review_by = forms.DateField(required=False, widget=DATE, label="Review by")
+    review_by = forms.DateField(required=False, widget=DateInput(), label="Review by")
     event = forms.ModelChoiceField(
         queryset=None,
         required=False,
@@ -284,7 +283,7 @@ class MoveForm(forms.Form):
         label="Library article that describes the practice",
         empty_label="None yet",
     )
-    review_by = forms.DateField(required=False, widget=DATE, label="Review the practice by")
+    review_by = forms.DateField(required=False, widget=DateInput(), label="Review the practice by")
 
     def __init__(self, *args, proposal, **kwargs):
         super().__init__(*args, **kwargs)
@@ -348,5 +347,5 @@ class DecisionFilterForm(forms.Form):
         ],
         label="Decision",
     )
-    since = forms.DateField(required=False, widget=DATE, label="From")
-    until = forms.DateField(required=False, widget=DATE, label="To")
+    since = forms.DateField(required=False, widget=DateInput(), label="From")
+    until = forms.DateField(required=False, widget=DateInput(), label="To")

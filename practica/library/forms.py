@@ -8,6 +8,7 @@ from practica.communities.models import Topic
 from practica.library.models import ArticleKind, ArticleStatus
 from practica.markdown import MAX_SOURCE_CHARS
 from practica.reliability.idempotency import SubmissionKeyForm
+from practica.widgets import DateInput
 
 
 class TopicChoices(forms.ModelMultipleChoiceField):
@@ -49,7 +50,7 @@ class ArticleEditForm(ArticleTextForm):
     review_due = forms.DateField(
         label="Review by",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="After this date the article is listed as due for review.",
     )
     source_title = forms.CharField(
@@ -91,9 +92,7 @@ class CommentForm(SubmissionKeyForm):
 
 
 class ReviewForm(forms.Form):
-    next_review = forms.DateField(
-        label="Next review by", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    next_review = forms.DateField(label="Next review by", required=False, widget=DateInput())
 
 
 class StatusForm(forms.Form):

@@ -6,6 +6,7 @@ from django import forms
 
 from practica.people.models import Profession
 from practica.search.models import SearchEntry
+from practica.widgets import DateInput
 
 MAX_FIELD_CHARS = 10_000  # longer input is cut, never refused: a pasted essay still searches
 
@@ -25,12 +26,8 @@ class SearchForm(forms.Form):
     profession = forms.ChoiceField(
         label="Author's profession", required=False, choices=[("", "Any"), *Profession.choices]
     )
-    date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label="From", required=False, widget=DateInput())
+    date_to = forms.DateField(label="To", required=False, widget=DateInput())
 
     ADVANCED = ["all_words", "exact_phrase", "any_words", "none_words", "type", "community",
                 "topic", "author", "profession", "date_from", "date_to"]  # fmt: skip

@@ -1,6 +1,6 @@
 """The Open Badges 2.0 JSON-LD documents: Issuer Profile, BadgeClass and Assertion.
 
-Every `id` is an absolute URL on this site (settings.SITE_URL), so hosted verification
+Every `id` is an absolute URL on this site (practica.site.absolute_url), so hosted verification
 works: a verifier fetches the assertion's `id`, follows `badge` to the BadgeClass and
 `issuer` to the Profile, all on one origin. Nothing points to another host except the
 context IRI the specification requires.
@@ -17,14 +17,11 @@ from django.urls import reverse
 
 from practica.badges.models import Assertion, BadgeClass, BadgeKind
 from practica.badges.png import Design
+from practica.site import absolute_url
 
 CONTEXT = "https://w3id.org/openbadges/v2"
 MODULE_COLOURS = ["#0f766e", "#7c3aed", "#be185d", "#1d4ed8", "#15803d", "#c2410c"]
 STAGE_COLOURS = {20: "#1d4ed8", 30: "#0f766e", 40: "#b45309"}
-
-
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def hash_identity(email: str, salt: str) -> str:
@@ -48,9 +45,9 @@ def issuer_profile() -> dict:
     return {
         "@context": CONTEXT,
         "type": "Issuer",
-        "id": absolute(reverse("badges:issuer-json")),
+        "id": absolute_url(reverse("badges:issuer-json")),
         "name": issuer_name(),
-        "url": absolute("/"),
+        "url": absolute_url("/"),
         "email": issuer_email(),
         "description": (
             f"{issuer_name()} hosts communities of practice. It awards badges for "
@@ -71,15 +68,15 @@ def badge_class_document(badge_class: BadgeClass) -> dict:
     return {
         "@context": CONTEXT,
         "type": "BadgeClass",
-        "id": absolute(reverse("badges:class-json", kwargs={"badge_class_id": pk})),
+        "id": absolute_url(reverse("badges:class-json", kwargs={"badge_class_id": pk})),
         "name": badge_class.name,
         "description": badge_class.description,
-        "image": absolute(reverse("badges:class-image", kwargs={"badge_class_id": pk})),
+        "image": absolute_url(reverse("badges:class-image", kwargs={"badge_class_id": pk})),
         "criteria": {
-            "id": absolute(badge_class.get_absolute_url()),
+            "id": absolute_url(badge_class.get_absolute_url()),
             "narrative": badge_class.criteria,
         },
-        "issuer": absolute(reverse("badges:issuer-json")),
+        "issuer": absolute_url(reverse("badges:issuer-json")),
         "tags": [badge_class.get_kind_display()],
     }
 
@@ -90,19 +87,19 @@ def assertion_document(assertion: Assertion) -> dict:
     document = {
         "@context": CONTEXT,
         "type": "Assertion",
-        "id": absolute(reverse("badges:assertion-json", kwargs={"assertion_uid": uid})),
+        "id": absolute_url(reverse("badges:assertion-json", kwargs={"assertion_uid": uid})),
         "recipient": {
             "type": "email",
             "hashed": True,
             "salt": assertion.salt,
             "identity": assertion.identity,
         },
-        "badge": absolute(
+        "badge": absolute_url(
             reverse("badges:class-json", kwargs={"badge_class_id": assertion.badge_class_id})
         ),
         "verification": {"type": "hosted"},
         "issuedOn": iso(assertion.issued_on),
-        "image": absolute(reverse("badges:assertion-image", kwargs={"assertion_uid": uid})),
+        "image": absolute_url(reverse("badges:assertion-image", kwargs={"assertion_uid": uid})),
     }
     if assertion.evidence:
         document["evidence"] = {"type": "Evidence", "narrative": assertion.evidence}

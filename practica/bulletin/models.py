@@ -14,6 +14,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from practica.site import is_on_site, site_url
+
 # Words the bulletin's own URLs use directly under /bulletin/; no bulletin may take them.
 RESERVED_SLUGS = frozenset(
     {
@@ -53,11 +55,11 @@ def validate_related_url(value: str) -> None:
     """Related items point at this site's pages (library articles, conversations)."""
     if value.startswith("/") and not value.startswith("//"):
         return
-    if value.startswith(settings.SITE_URL + "/"):
+    if is_on_site(value):
         return
     raise ValidationError(
         "Link to a page on this site: a path such as /c/ward-care/library/… or a full address "
-        f"starting with {settings.SITE_URL}/."
+        f"starting with {site_url()}/."
     )
 
 

@@ -6,7 +6,6 @@ import datetime
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -20,6 +19,7 @@ from practica.bulletin.models import (
     Topic,
 )
 from practica.bulletin.permissions import can_read, readable_bulletins_q
+from practica.site import absolute_url, site_url
 
 
 def readable_bulletins(user) -> QuerySet[Bulletin]:
@@ -258,11 +258,11 @@ def issue_contents(issue: Issue) -> dict:
     """What an email of `issue` shows, loaded once per batch."""
     articles = articles_of(issue)
     for article in articles:
-        article.full_url = settings.SITE_URL + article.get_absolute_url()
+        article.full_url = absolute_url(article.get_absolute_url())
     return {
         "issue": issue,
         "bulletin": issue.bulletin,
         "articles": articles,
-        "site_url": settings.SITE_URL,
-        "issue_url": settings.SITE_URL + issue.get_absolute_url(),
+        "site_url": site_url(),
+        "issue_url": absolute_url(issue.get_absolute_url()),
     }

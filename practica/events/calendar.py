@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import icalendar
-from django.conf import settings
 from django.utils import timezone
 
 from practica.events import recurrence
 from practica.events.models import Event
+from practica.site import absolute_url
 
 PRODID = "-//Practica//Events//EN"
 
@@ -33,7 +33,7 @@ def vevent(event: Event) -> icalendar.Event:
     item.add("summary", event.title)
     item.add("dtstart", _local(event.starts_at, event.timezone))
     item.add("dtend", _local(event.ends_at, event.timezone))
-    url = f"{settings.SITE_URL}{event.get_absolute_url()}"
+    url = absolute_url(event.get_absolute_url())
     item.add("url", url)
     description = event.description.strip()
     if event.join_url:

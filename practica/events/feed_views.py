@@ -15,21 +15,20 @@ from django.views.decorators.http import require_POST
 from practica.communities.capabilities import forget_memberships
 from practica.events import calendar, querysets, services
 from practica.events.models import CalendarFeed
+from practica.site import absolute_url
 
 # Feeds include events that ended up to this long ago, so calendars keep recent history.
 FEED_HISTORY = timedelta(days=90)
 
 
-def _feed_url(request, feed: CalendarFeed) -> str:
-    return request.build_absolute_uri(
-        reverse("notifications:calendar:feed", kwargs={"token": feed.token})
-    )
+def _feed_url(feed: CalendarFeed) -> str:
+    return absolute_url(reverse("notifications:calendar:feed", kwargs={"token": feed.token}))
 
 
 @login_required
 def feed_page(request):
     feed = services.feed_for(user=request.user)
-    url = _feed_url(request, feed)
+    url = _feed_url(feed)
     return render(
         request,
         "events/calendar_feed.html",

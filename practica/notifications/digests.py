@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from practica.communities.capabilities import Capability, can, memberships_of
-from practica.notifications.mail import absolute, unsubscribe_url
+from practica.notifications.mail import unsubscribe_url
 from practica.notifications.models import Cadence, DigestRun, EmailDelivery, Notification
 from practica.notifications.preferences import DIGEST, cadences_wanted
 from practica.people.models import User
+from practica.site import absolute_url
 
 log = logging.getLogger("practica.notifications.digests")
 
@@ -99,7 +100,7 @@ def trajectory_lines(user) -> list[dict]:
                 "met": trajectory.met_count,
                 "total": len(trajectory.criteria),
                 "step": steps[0] if steps else "",
-                "url": absolute(
+                "url": absolute_url(
                     reverse(
                         "communities:trajectory",
                         kwargs={"community_slug": membership.community.slug},
@@ -158,17 +159,17 @@ def send_digest(*, user_id: int, cadence: str, start: date, now: datetime | None
             "user": user,
             "cadence": cadence,
             "content": content,
-            "site_url": absolute("/"),
-            "notifications_url": absolute(reverse("notifications:list")),
-            "preferences_url": absolute(reverse("notifications:preferences")),
+            "site_url": absolute_url("/"),
+            "notifications_url": absolute_url(reverse("notifications:list")),
+            "preferences_url": absolute_url(reverse("notifications:preferences")),
             "unsubscribe_url": unsubscribe_url(user, DIGEST),
-            "absolute": absolute,
-            "due_reviews": [(item, absolute(item.url)) for item in content.due_reviews],
+            "absolute": absolute_url,
+            "due_reviews": [(item, absolute_url(item.url)) for item in content.due_reviews],
         }
         for item in content.notifications:
-            item.link = absolute(item.url) if item.url else ""
+            item.link = absolute_url(item.url) if item.url else ""
         for item in content.events:
-            item.link = absolute(item.event.get_absolute_url())
+            item.link = absolute_url(item.event.get_absolute_url())
         text = render_to_string("notifications/email/digest.txt", context)
         html = render_to_string("notifications/email/digest.html", context)
     with transaction.atomic():

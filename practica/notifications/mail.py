@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from practica.communities.capabilities import Capability, can, forget_memberships
 from practica.notifications.models import EmailDelivery, Notification
+from practica.site import absolute_url
 
 log = logging.getLogger("practica.notifications.mail")
 
@@ -50,12 +51,8 @@ def read_unsubscribe_token(token: str) -> tuple[int, str]:
     return int(data["u"]), str(data["c"])
 
 
-def absolute(path: str) -> str:
-    return path if path.startswith("http") else f"{settings.SITE_URL}{path}"
-
-
 def unsubscribe_url(user, category: str) -> str:
-    return absolute(
+    return absolute_url(
         reverse("notifications:unsubscribe", kwargs={"token": unsubscribe_token(user, category)})
     )
 
@@ -71,10 +68,10 @@ def compose_notification(email: EmailDelivery) -> None:
     context = {
         "user": email.user,
         "notification": notification,
-        "link": absolute(notification.url) if notification.url else "",
+        "link": absolute_url(notification.url) if notification.url else "",
         "category_label": category_label,
         "unsubscribe_url": email.unsubscribe_url,
-        "preferences_url": absolute(reverse("notifications:preferences")),
+        "preferences_url": absolute_url(reverse("notifications:preferences")),
         "site_name": "Practica",
     }
     prefix = f"[{notification.community.name}] " if notification.community_id else ""

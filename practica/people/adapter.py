@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal.ratelimit import parse_rate
 from django.conf import settings
 from django.forms import BaseForm
 from django.http import HttpRequest
+from django.urls import reverse
 
 from practica.people.models import User
 from practica.people.services import join_organisation_by_email
+from practica.site import absolute_url
 
 DEFAULT_LOCKOUT_SECONDS = 300
 
@@ -82,6 +86,15 @@ class AccountAdapter(DefaultAccountAdapter):
         if not user.username:
             name = (user.display_name or "").replace(" ", ".")
             user.username = self.generate_unique_username([name, "member"])
+
+    # Account emails link to the public address like every other email (practica.site),
+    # not to whatever host the request that triggered them came through.
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation) -> str:
+        return absolute_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return absolute_url(path.replace("UID-KEY", quote(key)))
 
     def confirm_email(self, request: HttpRequest, email_address) -> bool:
         confirmed = super().confirm_email(request, email_address)

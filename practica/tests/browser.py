@@ -38,6 +38,13 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _site_url_is_the_live_server(request, settings):
+    """Emailed links in browser journeys must lead to the server the browser talks to."""
+    if "live_server" in request.fixturenames:
+        settings.SITE_URL = request.getfixturevalue("live_server").url
+
+
 @pytest.fixture
 def page(chromium, live_server):
     """A fresh browser tab at desktop width whose relative URLs go to the live server."""

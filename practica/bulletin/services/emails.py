@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from practica.bulletin.models import Subscriber
 from practica.bulletin.tokens import CONFIRM_MAX_AGE, confirm_token, manage_token
+from practica.site import absolute_url, site_url
 
 
 def send_confirmation_email(*, subscriber_id: int) -> str:
@@ -16,17 +17,18 @@ def send_confirmation_email(*, subscriber_id: int) -> str:
     if subscriber is None:
         return "subscriber gone"
     bulletin = subscriber.bulletin
-    unsubscribe_url = settings.SITE_URL + reverse(
-        "bulletin:unsubscribe", kwargs={"token": manage_token(subscriber)}
+    unsubscribe_url = absolute_url(
+        reverse("bulletin:unsubscribe", kwargs={"token": manage_token(subscriber)})
     )
     context = {
         "bulletin": bulletin,
         "subscriber": subscriber,
-        "confirm_url": settings.SITE_URL
-        + reverse("bulletin:confirm", kwargs={"token": confirm_token(subscriber)}),
+        "confirm_url": absolute_url(
+            reverse("bulletin:confirm", kwargs={"token": confirm_token(subscriber)})
+        ),
         "unsubscribe_url": unsubscribe_url,
         "days": CONFIRM_MAX_AGE // 86400,
-        "site_url": settings.SITE_URL,
+        "site_url": site_url(),
     }
     message = EmailMultiAlternatives(
         subject=f"Confirm your subscription to {bulletin.name}",

@@ -18,7 +18,6 @@ import logging
 import smtplib
 import uuid
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -32,6 +31,7 @@ from practica.bulletin import querysets
 from practica.bulletin.models import Delivery, DeliveryStatus, Issue, SubscriberStatus
 from practica.bulletin.permissions import require_editor
 from practica.bulletin.tokens import manage_token
+from practica.site import absolute_url, site_host
 
 logger = logging.getLogger("practica.bulletin.sending")
 
@@ -59,22 +59,18 @@ class BatchResult:
     skipped: int = 0
 
 
-def site_url(path: str) -> str:
-    return settings.SITE_URL + path
-
-
 def build_message(issue: Issue, delivery: Delivery, contents: dict) -> EmailMultiAlternatives:
     """The issue as one email to one subscriber, with RFC 8058 one-click unsubscribe."""
     subscriber = delivery.subscriber
     token = manage_token(subscriber)
-    unsubscribe_url = site_url(reverse("bulletin:unsubscribe", kwargs={"token": token}))
+    unsubscribe_url = absolute_url(reverse("bulletin:unsubscribe", kwargs={"token": token}))
     context = {
         **contents,
         "unsubscribe_url": unsubscribe_url,
-        "preferences_url": site_url(reverse("bulletin:preferences", kwargs={"token": token})),
+        "preferences_url": absolute_url(reverse("bulletin:preferences", kwargs={"token": token})),
     }
     bulletin = issue.bulletin
-    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    host = site_host()
     message = EmailMultiAlternatives(
         subject=f"{bulletin.name}: {issue.citation}",
         body=render_to_string("bulletin/email/issue.txt", context),

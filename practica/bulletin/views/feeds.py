@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -14,6 +13,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from practica.bulletin import querysets
 from practica.bulletin.models import Article, Bulletin, Topic
 from practica.bulletin.permissions import readable_bulletins_q
+from practica.site import absolute_url
 
 FEED_SIZE = 30
 
@@ -31,7 +31,7 @@ class _ArticleItems:
         return item.get_absolute_url()
 
     def item_guid(self, item: Article) -> str:
-        return settings.SITE_URL + item.get_absolute_url()
+        return absolute_url(item.get_absolute_url())
 
     item_guid_is_permalink = True
 

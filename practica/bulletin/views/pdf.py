@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from practica.bulletin import querysets
 from practica.bulletin.permissions import can_edit
+from practica.site import site_url
 
 
 def _refuse_fetch(url: str, *args, **kwargs):
@@ -19,7 +19,7 @@ def _refuse_fetch(url: str, *args, **kwargs):
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=settings.SITE_URL, url_fetcher=_refuse_fetch).write_pdf()
+    return HTML(string=html, base_url=site_url(), url_fetcher=_refuse_fetch).write_pdf()
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -40,7 +40,7 @@ def article_pdf(
             "bulletin": bulletin,
             "issue": issue,
             "articles": [article],
-            "site_url": settings.SITE_URL,
+            "site_url": site_url(),
             "generated": timezone.now(),
         },
     )
@@ -57,7 +57,7 @@ def issue_pdf(request: HttpRequest, bulletin_slug: str, year: int, month: int) -
             "bulletin": bulletin,
             "issue": issue,
             "articles": articles,
-            "site_url": settings.SITE_URL,
+            "site_url": site_url(),
             "generated": timezone.now(),
         },
     )

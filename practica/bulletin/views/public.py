@@ -16,6 +16,7 @@ from practica.bulletin import querysets
 from practica.bulletin.forms import SearchForm
 from practica.bulletin.models import Bulletin, Topic
 from practica.bulletin.permissions import can_edit
+from practica.site import absolute_url, is_on_site
 
 
 def _bulletin_context(request: HttpRequest, bulletin: Bulletin) -> dict:
@@ -122,7 +123,7 @@ def article(
 
 def share_context(path: str, title: str) -> dict:
     """Plain share links: no third-party script or image is ever loaded."""
-    url = settings.SITE_URL + path
+    url = absolute_url(path)
     q_url, q_title = quote(url, safe=""), quote(title, safe="")
     return {
         "share_url": url,
@@ -144,7 +145,7 @@ def share_mastodon(request: HttpRequest) -> HttpResponse:
     """Mastodon has no single site: ask for the reader's server, then send them there."""
     url = request.GET.get("url", "")
     text = request.GET.get("text", "")[:300]
-    if not url.startswith(settings.SITE_URL + "/"):
+    if not is_on_site(url):
         raise Http404("Only pages of this site can be shared from here.")
     server = request.GET.get("server", "").strip().lower()
     server = server.removeprefix("https://").removeprefix("http://").strip("/")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -46,6 +45,7 @@ from practica.communities.models import (
 from practica.communities.stages import DEFAULT_LABELS, MEMBER_STAGES, Stage
 from practica.notifications.models import Notification
 from practica.notifications.services import notify
+from practica.site import absolute_url
 
 INVITATION_DAYS = 14
 INVITATIONS_PER_HOUR = 40
@@ -452,7 +452,7 @@ def invitation_url(invitation: Invitation) -> str:
         "communities:invitation-accept",
         kwargs={"community_slug": invitation.community.slug, "token": invitation_token(invitation)},
     )
-    return f"{settings.SITE_URL}{path}"
+    return absolute_url(path)
 
 
 def invitation_from_token(token: str, *, community: Community) -> Invitation:

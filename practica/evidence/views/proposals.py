@@ -26,6 +26,7 @@ from practica.evidence.pdf import render_pdf
 from practica.evidence.services import proposals as proposal_services
 from practica.evidence.services.common import citation_text
 from practica.evidence.views.common import add_errors, proposal_or_404
+from practica.site import site_url
 
 # --- proposals -----------------------------------------------------------------------------------
 
@@ -194,7 +195,7 @@ def proposal_pdf(request, community_slug, proposal_id):
         "decision": decision,
         "evidence": evidence,
         "transitions": list(proposal.transitions.all()),
-        "base_url": request.build_absolute_uri("/")[:-1],
+        "base_url": site_url(),
     }
     return render_pdf(
         "evidence/pdf/policy_brief.html", context, filename=f"policy-brief-{proposal.pk}.pdf"

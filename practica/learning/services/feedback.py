@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from practica.learning.access import check_live, require_author, require_read
 from practica.learning.models import FEEDBACK_MAX_CHARS, Feedback, Module
+from practica.site import site_url
 
 
-def send_feedback(*, actor, module: Module, text: str, base_url: str = "") -> Feedback:
+def send_feedback(*, actor, module: Module, text: str) -> Feedback:
     """Store a comment and email it to the module's owners once it is saved."""
     require_read(actor, module)
     check_live(actor, module)
@@ -31,17 +32,17 @@ def send_feedback(*, actor, module: Module, text: str, base_url: str = "") -> Fe
         feedback.full_clean()
         feedback.save()
         feedback_id = feedback.pk
-        transaction.on_commit(lambda: email_owners(feedback_id=feedback_id, base_url=base_url))
+        transaction.on_commit(lambda: email_owners(feedback_id=feedback_id))
     return feedback
 
 
-def email_owners(*, feedback_id: int, base_url: str = "") -> int:
+def email_owners(*, feedback_id: int) -> int:
     feedback = Feedback.objects.select_related("module", "author").get(pk=feedback_id)
     module = feedback.module
     recipients = [u.email for u in module.owners.all() if u.email and u.pk != feedback.author_id]
     if not recipients:
         return 0
-    context = {"feedback": feedback, "module": module, "base_url": base_url}
+    context = {"feedback": feedback, "module": module, "base_url": site_url()}
     return send_mail(
         subject=f"Comments on your module “{module.title}”",
         message=render_to_string("learning/email/feedback.txt", context),

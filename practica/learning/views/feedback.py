@@ -28,7 +28,6 @@ def feedback_new(request, module_slug):
                 actor=request.user,
                 module=module,
                 text=form.cleaned_data["text"],
-                base_url=request.build_absolute_uri("/").rstrip("/"),
             )
         except ValidationError as error:
             form.add_error("text", error)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from practica.learning import querysets
 from practica.learning.pdf import render_pdf
 from practica.learning.views.common import get_module, module_view
+from practica.site import site_url
 
 
 @login_required
@@ -18,7 +19,7 @@ def module_pdf(request, module_slug):
     page = querysets.module_page(request.user, module)
     return render_pdf(
         "learning/pdf/module.html",
-        {**page, "generated_at": timezone.now(), "site_url": request.build_absolute_uri("/")},
+        {**page, "generated_at": timezone.now(), "site_url": site_url() + "/"},
         filename=f"{module.slug}.pdf",
         request=request,
     )
@@ -32,7 +33,7 @@ def record_pdf(request):
             "completed": querysets.completed_record(request.user),
             "learner": request.user,
             "generated_at": timezone.now(),
-            "site_url": request.build_absolute_uri("/"),
+            "site_url": site_url() + "/",
         },
         filename="learning-record.pdf",
         request=request,

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -48,6 +49,12 @@ class Command(BaseCommand):
             "--access-logfile", "-",
             "--access-logformat", '{"remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":%(b)s,"ms":%(M)s}',
         ]  # fmt: skip
+        # The server and the worker write links (emails, feeds) to the address served here,
+        # unless SITE_URL names the public one, e.g. behind a proxy.
+        if not os.environ.get("SITE_URL"):
+            local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+            os.environ["SITE_URL"] = f"http://{local}:{port}"
+            settings.SITE_URL = os.environ["SITE_URL"]
         worker = None
         if with_worker:
             practica = shutil.which("practica", path=bindir) or "practica"

@@ -38,9 +38,14 @@ class HistoryEntry:
     is_original: bool
 
 
-def revision_history(post) -> list[HistoryEntry]:
-    """Newest first. The first revision is the text as originally posted."""
-    revisions = list(post.revisions.select_related("editor").order_by("created_at", "pk"))
+def revision_history(post, community) -> list[HistoryEntry]:
+    """Newest first. The first revision is the text as originally posted; each carries
+    its editor's lanyard as it was when they saved it."""
+    from practica.communities.lanyards import attach_lanyards
+
+    revisions = attach_lanyards(
+        community, post.revisions.select_related("editor").order_by("created_at", "pk"), "editor"
+    )
     entries = []
     previous = None
     for number, revision in enumerate(revisions, start=1):

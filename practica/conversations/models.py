@@ -12,6 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from practica.communities.lanyards import WrittenLanyard
+
 TITLE_MIN_CHARS = 8
 TITLE_MAX_CHARS = 200
 BODY_MAX_CHARS = 20_000
@@ -127,7 +129,7 @@ class Thread(models.Model):
             raise ValidationError("Only questions have an accepted answer.")
 
 
-class Post(models.Model):
+class Post(WrittenLanyard):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="posts"
@@ -171,7 +173,7 @@ class Post(models.Model):
         return self.hidden_at is not None
 
 
-class PostRevision(models.Model):
+class PostRevision(WrittenLanyard):
     """The text of a post as it stood after each save, so the history can show diffs."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
@@ -306,7 +308,7 @@ class Flag(models.Model):
         return f"Flag on post {self.post_id}: {self.reason}"
 
 
-class StagingComment(models.Model):
+class StagingComment(WrittenLanyard):
     """A reviewer's suggestion on a staged question, seen only by the asker and reviewers."""
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="staging_comments")

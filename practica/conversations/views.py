@@ -20,6 +20,7 @@ from practica.communities.capabilities import (
     require,
     visible,
 )
+from practica.communities.lanyards import attach_lanyards
 from practica.communities.models import Community, Membership, Topic
 from practica.communities.views.browse import community_for
 from practica.conversations import guard, querysets, services
@@ -325,7 +326,9 @@ def thread_detail(request, community_slug, thread_id):
     staging = {}
     if thread.is_staged:
         staging = {
-            "comments": list(thread.staging_comments.select_related("author")),
+            "comments": attach_lanyards(
+                community, thread.staging_comments.select_related("author")
+            ),
             "may_review": querysets.may_review_staged(request.user, thread),
             "is_asker": request.user.pk == thread.author_id,
             "form": StagingCommentForm(),
@@ -472,7 +475,7 @@ def post_history(request, community_slug, post_id):
             "community": community,
             "thread": post.thread,
             "post": post,
-            "revisions": revision_history(post),
+            "revisions": revision_history(post, community),
         },
     )
 
@@ -773,8 +776,6 @@ def moderation_queue(request, community_slug):
         .select_related("post__thread", "post__author", "flagged_by")
         .order_by("created_at")
     )
-    from practica.communities.lanyards import attach_lanyards
-
     attach_lanyards(community, [f.post for f in flags])
     _link_glossary([f.post for f in flags], community)
     hidden = list(

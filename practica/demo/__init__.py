@@ -11,6 +11,7 @@ from practica.demo import (
     conversations,
     events,
     evidence,
+    lanyards,
     learning,
     library,
     people,
@@ -37,6 +38,7 @@ SEEDERS = [
     ("events", events.seed),
     ("evidence", evidence.seed),
     ("bulletin", bulletin.seed),
+    ("lanyards", lanyards.seed),
     # Last: index everything the seeders above wrote, so the demo is searchable at once.
     ("search", search.seed),
 ]

@@ -11,6 +11,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from practica.communities.lanyards import WrittenLanyard
+
 # Proposed edits share the library's review states, so members meet the same words in both.
 from practica.library.models import ProposalStatus as EditStatus
 from practica.library.models import ReviewedProposal
@@ -162,7 +164,7 @@ class EvidenceSummary(models.Model):
         return self.review_by is not None and self.review_by < datetime.date.today()
 
 
-class EvidenceRevision(models.Model):
+class EvidenceRevision(WrittenLanyard):
     """One saved state of a summary's text; never changed once written."""
 
     summary = models.ForeignKey(EvidenceSummary, on_delete=models.CASCADE, related_name="revisions")

@@ -11,6 +11,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from practica.communities.lanyards import WrittenLanyard
+
 
 class ArticleKind(models.TextChoices):
     GUIDE = "guide", "Guide"
@@ -122,7 +124,7 @@ class Article(models.Model):
         return self.review_due is not None and self.review_due < datetime.date.today()
 
 
-class Revision(models.Model):
+class Revision(WrittenLanyard):
     """One saved state of an article's text; never changed once written."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
@@ -220,7 +222,7 @@ class ProposedEdit(ReviewedProposal):
         return self.status in (ProposalStatus.PENDING, ProposalStatus.CHANGES_REQUESTED)
 
 
-class ArticleComment(models.Model):
+class ArticleComment(WrittenLanyard):
     """Talk about an article, kept apart from its text."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")

@@ -214,6 +214,10 @@ def _save_post(post, *, author, body: str, created, community) -> None:
     if changed:
         post.body = body
         post.body_html, _ = render_body(body, community=community)
+    if post.written_stage is None:
+        post.stamp_lanyard(author, community)
     post.save()
     if changed:
-        PostRevision.objects.create(post=post, editor=author, body=body, created_at=created)
+        revision = PostRevision(post=post, editor=author, body=body, created_at=created)
+        revision.stamp_lanyard(author, community)
+        revision.save()

@@ -42,6 +42,7 @@ def comment_on_staged(*, actor, thread, body: str) -> StagingComment:
         comment = StagingComment(
             thread=thread, author=actor, body=body, body_html=render_markdown(body)
         )
+        comment.stamp_lanyard(actor, thread.community)
         comment.full_clean()
         comment.save()
         recipient = thread.author if actor.pk != thread.author_id else None

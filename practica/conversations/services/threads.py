@@ -127,9 +127,10 @@ def start_thread(
             body_html=body_html,
             created_at=now,
         )
+        post.stamp_lanyard(actor, community)
         post.full_clean()
         post.save()
-        PostRevision.objects.create(post=post, editor=actor, title=title, body=body, created_at=now)
+        _record_revision(post, editor=actor, title=title, body=body, now=now)
         Watch.objects.get_or_create(user=actor, thread=thread)
         log_confirmed(actor=actor, community=community, thread=thread, findings=findings)
         after_commit_index(thread.pk)
@@ -138,6 +139,14 @@ def start_thread(
             _announce(thread, post, mentioned)
             after_commit_reevaluate(user_ids=[actor.pk], community_id=community.pk)
     return thread
+
+
+def _record_revision(post, *, editor, body: str, now, title: str = "") -> PostRevision:
+    """The post's text as it now stands, with the editor's lanyard at this moment."""
+    revision = PostRevision(post=post, editor=editor, title=title, body=body, created_at=now)
+    revision.stamp_lanyard(editor, post.thread.community)
+    revision.save()
+    return revision
 
 
 def _announce(thread, post, mentioned) -> None:
@@ -184,9 +193,10 @@ def reply(*, actor, thread, body: str, confirm_guard: bool = False) -> Post:
             is_first_contribution=first,
             created_at=now,
         )
+        post.stamp_lanyard(actor, community)
         post.full_clean()
         post.save()
-        PostRevision.objects.create(post=post, editor=actor, body=body, created_at=now)
+        _record_revision(post, editor=actor, body=body, now=now)
         Thread.objects.filter(pk=thread.pk).update(
             reply_count=F("reply_count") + 1, last_activity_at=now
         )
@@ -252,12 +262,8 @@ def edit_post(
                 thread.save(update_fields=["title"])
             if topic_list is not None:
                 thread.topics.set(topic_list)
-        PostRevision.objects.create(
-            post=post,
-            editor=actor,
-            title=thread.title if post.is_opening else "",
-            body=body,
-            created_at=now,
+        _record_revision(
+            post, editor=actor, title=thread.title if post.is_opening else "", body=body, now=now
         )
         log_confirmed(actor=actor, community=community, thread=thread, findings=findings)
         if post.is_opening:

@@ -205,6 +205,7 @@ def record_revision(
         approved_by=approved_by,
         created_at=now,
     )
+    revision.stamp_lanyard(author, summary.community)
     revision.full_clean()
     revision.save()
     EvidenceSummary.objects.filter(pk=summary.pk).update(revision_count=summary.revision_count)

@@ -131,6 +131,7 @@ def _write_revision(
         approved_by=approved_by,
         reverted_from=reverted_from,
     )
+    revision.stamp_lanyard(author, article.community)
     revision.full_clean(exclude=["article"])
     revision.save()
     article.title, article.summary, article.body = text.title, text.summary, text.body
@@ -325,6 +326,7 @@ def add_comment(*, actor, article: Article, body: str) -> ArticleComment:
     comment = ArticleComment(
         article=article, author=actor, body=body.strip(), body_html=render_markdown(body)
     )
+    comment.stamp_lanyard(actor, article.community)
     with transaction.atomic():
         comment.full_clean()
         comment.save()

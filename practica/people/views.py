@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from practica.communities.capabilities import visible
 from practica.people import querysets
 from practica.people.forms import DirectoryFilterForm, ProfileForm
 from practica.people.models import User
@@ -44,6 +45,14 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         {
             "person": person,
             "expertise": list(person.expertise.all()),
+            # Today's stage in each community the reader may see (posts show the stage
+            # their author had when writing; this is where today's lives).
+            "memberships": list(
+                visible(
+                    request.user,
+                    person.memberships.filter(suspended=False).select_related("community"),
+                ).order_by("community__name")
+            ),
             # The person's own clock helps colleagues in other zones pick a time to call.
             "now": timezone.now(),
             "is_me": person == request.user,

@@ -148,3 +148,16 @@ def test_rows_written_before_the_columns_get_the_stage_their_history_dates(commu
         before_joining.pk: Stage.PERIPHERAL,
     }
     assert Post.objects.get(pk=as_full.pk).written_profession == "nurse"
+
+
+def test_the_profile_shows_todays_stage_in_each_community_the_reader_may_see(
+    client, community, member_at
+):
+    from practica.tests.factories import CommunityFactory
+
+    person = member_at(Stage.PARTICIPANT)
+    secret = CommunityFactory(name="Private huddle", visibility="private")
+    MembershipFactory(community=secret, user=person, stage=Stage.STEWARD)
+    html = client.get(person.get_absolute_url()).content.decode()
+    assert community.name in html and ">Participant</span>" in html
+    assert "Private huddle" not in html

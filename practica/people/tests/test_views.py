@@ -118,8 +118,13 @@ def test_profile_of_an_unknown_or_deactivated_person_is_a_friendly_404(client):
 
 
 def test_profile_query_count_is_small(client, django_assert_max_num_queries):
-    UserFactory(username="ada")
-    with django_assert_max_num_queries(3):
+    from practica.tests.factories import MembershipFactory
+
+    ada = UserFactory(username="ada")
+    for _ in range(3):
+        MembershipFactory(user=ada)
+    # The person, their expertise, their badges and their stage in each community.
+    with django_assert_max_num_queries(4):
         assert client.get("/people/ada/").status_code == 200
 
 

@@ -342,6 +342,17 @@ THREADS = [
       ("doctor", "Report the moments missed, not just a percentage. \"Before patient contact\" was our weak spot and we fixed it once we knew.", 4)], None),
 ]  # fmt: skip
 
+# Replies that answer a particular earlier post ("in reply to …"): (thread key, reply
+# number, the post it answers: None for the opening post, else a reply number; from 0).
+REPLIES_TO = [
+    ("handover-01", 2, 0),
+    ("handover-02", 2, None),
+    ("handover-04", 1, 0),
+    ("handover-07", 1, 0),
+    ("handover-07", 2, None),
+    ("medrec-01", 1, 0),
+]
+
 # A learner's question waiting in staging, with a mentor's suggestion.
 STAGED = (
     "staged-01",

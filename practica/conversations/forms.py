@@ -76,7 +76,9 @@ class ThreadForm(SubmissionKeyForm, GuardConfirmMixin):
 
 class ReplyForm(SubmissionKeyForm, GuardConfirmMixin):
     body = _body_field("Your reply", rows=7)
-    field_order = ["body", "confirm_guard"]
+    # The earlier post this reply answers; empty for a reply to the thread as a whole.
+    reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    field_order = ["body", "reply_to", "confirm_guard"]
 
 
 class EditPostForm(GuardConfirmMixin):

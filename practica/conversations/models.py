@@ -135,6 +135,10 @@ class Post(WrittenLanyard):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="posts"
     )
     is_opening = models.BooleanField(default=False)
+    # The earlier post this one answers ("in reply to Mira"); the thread itself stays flat.
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
     # A learner's first post in the community: the page asks everyone to welcome them.
     is_first_contribution = models.BooleanField(default=False)
     body = models.TextField(blank=True, max_length=BODY_MAX_CHARS)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import html
+
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 
 from practica.communities.capabilities import Capability, can
 from practica.communities.lanyards import attach_lanyards
@@ -139,7 +144,7 @@ def thread_list(user, community, *, params: dict) -> dict:
 def thread_page(user, thread, *, page_number) -> dict:
     """One page of a thread's posts with lanyards, endorsements and the reader's own marks."""
     posts = (
-        thread.posts.select_related("author", "hidden_by")
+        thread.posts.select_related("author", "hidden_by", "reply_to__author")
         .prefetch_related(
             Prefetch(
                 "endorsements",
@@ -158,13 +163,51 @@ def thread_page(user, thread, *, page_number) -> dict:
                 "post_id", flat=True
             )
         )
+    on_page = {p.pk for p in page_posts}
     for post in page_posts:
+        if post.reply_to_id:
+            _describe_reply_to(post, thread, on_page)
         post.marked_by_me = post.pk in marked
         post.endorsed_by_me = any(e.user_id == user.pk for e in post.endorsements.all())
         post.professions = sorted(
             {e.user.get_profession_display().lower() for e in post.endorsements.all()}
         )
     return {"page_obj": page, "posts": page_posts}
+
+
+REPLY_EXCERPT_WORDS = 40
+
+
+def _describe_reply_to(post, thread, on_page: set[int]) -> None:
+    """Give a reply `in_reply_to`: who it answers, a link back and a short plain excerpt.
+
+    The link stays on the page when the answered post is on it, and otherwise goes through
+    the post's permalink, which finds its page. Hidden and deleted posts give no excerpt.
+    """
+    parent = post.reply_to
+    if parent is None:  # the answered post was removed entirely
+        post.in_reply_to = None
+        return
+    if parent.pk in on_page:
+        url = f"#post-{parent.pk}"
+    else:
+        url = reverse(
+            "conversations:post",
+            kwargs={"community_slug": thread.community.slug, "post_id": parent.pk},
+        )
+    if parent.is_deleted:
+        excerpt = "This post was deleted by its author."
+    elif parent.is_hidden:
+        excerpt = "This post is hidden by a steward."
+    else:
+        text = html.unescape(strip_tags(parent.body_html))
+        excerpt = Truncator(" ".join(text.split())).words(REPLY_EXCERPT_WORDS)
+    post.in_reply_to = {
+        "name": parent.author.name if parent.author else "a former member",
+        "url": url,
+        "excerpt": excerpt,
+        "is_opening": parent.is_opening,
+    }
 
 
 def accepted_page_number(thread) -> int | None:

@@ -27,7 +27,11 @@ def notify_new_post_task(post_id: int, mentioned_ids: list[int]) -> int:
     from practica.conversations.models import Post, Watch
     from practica.people.models import User
 
-    post = Post.objects.select_related("thread__community", "author").filter(pk=post_id).first()
+    post = (
+        Post.objects.select_related("thread__community", "author", "reply_to__author")
+        .filter(pk=post_id)
+        .first()
+    )
     if post is None or not post.thread.is_public or post.is_deleted or post.is_hidden:
         return 0
     thread = post.thread
@@ -43,6 +47,20 @@ def notify_new_post_task(post_id: int, mentioned_ids: list[int]) -> int:
                 recipient=user,
                 kind=Notification.Kind.MENTION,
                 text=f"{who} mentioned you in “{thread.title}”.",
+                url=url,
+                community=thread.community,
+                actor=author,
+            )
+        )
+    answered = post.reply_to.author if post.reply_to_id and post.reply_to else None
+    if answered is not None and answered.pk not in told and answered.pk != post.author_id:
+        # Whoever was answered hears of it even without watching: Discourse does the same.
+        told.add(answered.pk)
+        sent += bool(
+            notify(
+                recipient=answered,
+                kind=Notification.Kind.REPLY,
+                text=f"{who} replied to your post in “{thread.title}”.",
                 url=url,
                 community=thread.community,
                 actor=author,

@@ -23,6 +23,7 @@ urlpatterns = [
     path("conversations/<int:thread_id>/watch/", views.thread_watch, name="thread-watch"),
     path("conversations/<int:thread_id>/moderate/", views.thread_moderate, name="thread-moderate"),
     path("conversations/<int:thread_id>/staging/", views.staging_action, name="staging-action"),
+    path("conversations/posts/<int:post_id>/", views.post_permalink, name="post"),
     path("conversations/posts/<int:post_id>/edit/", views.post_edit, name="post-edit"),
     path("conversations/posts/<int:post_id>/history/", views.post_history, name="post-history"),
     path("conversations/posts/<int:post_id>/delete/", views.post_delete, name="post-delete"),

@@ -276,6 +276,33 @@ def _decorate_posts(request, thread, posts, caps) -> None:
         post.show_body = shown or caps["can_moderate"]
 
 
+def _shown_post(thread, raw_id: str) -> Post | None:
+    """The post of `thread` with id `raw_id` if it is shown to everyone, else None."""
+    if not str(raw_id).isdigit():
+        return None
+    return (
+        thread.posts.filter(pk=int(raw_id), deleted_at__isnull=True, hidden_at__isnull=True)
+        .select_related("author")
+        .first()
+    )
+
+
+def quote_markdown(community, quoted: Post) -> str:
+    """The Markdown that quotes `quoted`, signed with a link back to it."""
+    lines = "\n".join(f"> {line}" for line in quoted.body.splitlines())
+    who = f"@{quoted.author.username}" if quoted.author else "a former member"
+    link = reverse(
+        "conversations:post", kwargs={"community_slug": community.slug, "post_id": quoted.pk}
+    )
+    return f"{lines}\n>\n> — [{who}]({link})\n\n"
+
+
+def post_permalink(request, community_slug, post_id):
+    """A post's stable address: the page of its thread that shows it, anchored on it."""
+    _community, post = _post(request, community_slug, post_id)
+    return redirect(post_url(post))
+
+
 @vary_on_headers("HX-Request")
 def thread_detail(request, community_slug, thread_id):
     community = community_for(request, community_slug)
@@ -307,21 +334,15 @@ def thread_detail(request, community_slug, thread_id):
         curated_collections(community) if caps["can_edit_article"] and thread.is_public else []
     )
     reply_form = None
+    replying_to = None
     if caps["can_reply"] and thread.is_public and not thread.is_locked:
         initial = {}
-        quote_id = request.GET.get("quote", "")
-        if quote_id.isdigit():
-            quoted = (
-                thread.posts.filter(
-                    pk=int(quote_id), deleted_at__isnull=True, hidden_at__isnull=True
-                )
-                .select_related("author")
-                .first()
-            )
-            if quoted:
-                lines = "\n".join(f"> {line}" for line in quoted.body.splitlines())
-                who = f"@{quoted.author.username}" if quoted.author else "a former member"
-                initial["body"] = f"{lines}\n>\n> — {who}\n\n"
+        quoted = _shown_post(thread, request.GET.get("quote", ""))
+        replying_to = quoted or _shown_post(thread, request.GET.get("reply_to", ""))
+        if quoted:
+            initial["body"] = quote_markdown(community, quoted)
+        if replying_to:
+            initial["reply_to"] = replying_to.pk
         reply_form = ReplyForm(initial=initial)
     staging = {}
     if thread.is_staged:
@@ -338,6 +359,7 @@ def thread_detail(request, community_slug, thread_id):
         thread=thread,
         topics=list(thread.topics.all()),
         reply_form=reply_form,
+        replying_to=replying_to,
         is_watching=querysets.is_watching(request.user, thread),
         related=similar_questions(
             community=community,
@@ -375,6 +397,7 @@ def thread_reply(request, community_slug, thread_id):
                 actor=request.user,
                 thread=thread,
                 body=form.cleaned_data["body"],
+                reply_to=form.cleaned_data["reply_to"],
                 confirm_guard=form.cleaned_data["confirm_guard"],
                 submission_key=form.cleaned_data["submission_key"],
             )
@@ -395,6 +418,7 @@ def thread_reply(request, community_slug, thread_id):
             "community": community,
             "thread": thread,
             "form": form,
+            "replying_to": _shown_post(thread, request.POST.get("reply_to", "")),
             "guard": guard_warning,
             "draft_key": f"practica-draft:{community.slug}:reply:{thread.pk}",
         },

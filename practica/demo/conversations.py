@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from practica.communities.models import Community, Membership, Topic
 from practica.communities.stages import Stage
-from practica.conversations.demo_content import FLAGGED, STAGED, THREADS
+from practica.conversations.demo_content import FLAGGED, REPLIES_TO, STAGED, THREADS
 from practica.conversations.models import (
     ConversationSettings,
     Flag,
@@ -168,12 +168,26 @@ def seed() -> str:
         index_thread(thread)
         made += 1
 
+    _replies_to(community)
     _endorsement(community)
     _staged(community, cast, now)
     _flag(community, cast, now)
     _guard_log(community, cast, now)
     total = Thread.objects.filter(community=community).count()
     return f"{made} threads created, {total} in ward-care"
+
+
+def _replies_to(community) -> None:
+    """Make some replies answer a particular earlier post, as members do in long threads."""
+    for key, number, answers in REPLIES_TO:
+        thread = Thread.objects.filter(community=community, external_id=f"demo-{key}").first()
+        if thread is None:
+            continue
+        posts = list(thread.posts.order_by("created_at", "pk"))
+        opening, replies = posts[0], posts[1:]
+        if number < len(replies) and replies[number].reply_to_id is None:
+            parent = opening if answers is None else replies[answers]
+            Post.objects.filter(pk=replies[number].pk).update(reply_to=parent)
 
 
 def _endorsement(community) -> None:

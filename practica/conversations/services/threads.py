@@ -168,13 +168,42 @@ def check_open_for_replies(thread) -> None:
         raise ValidationError("This thread is locked by a steward: it takes no new replies.")
 
 
+def _clean_reply_to(thread, reply_to) -> Post | None:
+    """The post being answered (a Post or an id), checked to be shown in this thread."""
+    if reply_to in (None, ""):
+        return None
+    pk = getattr(reply_to, "pk", reply_to)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise ValidationError({"reply_to": "Choose a post of this thread to reply to."}) from None
+    post = (
+        Post.objects.filter(pk=pk, thread=thread, deleted_at__isnull=True, hidden_at__isnull=True)
+        .select_related("author")
+        .first()
+    )
+    if post is None:
+        raise ValidationError(
+            {
+                "reply_to": "The post you were replying to is no longer shown in this thread; "
+                "your reply can still go to the thread as a whole."
+            }
+        )
+    return post
+
+
 @once_per_key("conversations.reply")
-def reply(*, actor, thread, body: str, confirm_guard: bool = False) -> Post:
-    """Reply to a published thread. Raises as start_thread, and ValidationError if closed."""
+def reply(*, actor, thread, body: str, reply_to=None, confirm_guard: bool = False) -> Post:
+    """Reply to a published thread, optionally answering one earlier post of it.
+
+    Raises as start_thread, and ValidationError if closed or `reply_to` is not a shown
+    post of this thread.
+    """
     community = thread.community
     require(actor, Capability.REPLY, community=community)
     check_open_for_replies(thread)
     body = clean_body(body)
+    parent = _clean_reply_to(thread, reply_to)
     check_rate(actor, community)
     findings = check_patient_data(
         actor=actor, community=community, text=body, confirmed=confirm_guard
@@ -188,6 +217,7 @@ def reply(*, actor, thread, body: str, confirm_guard: bool = False) -> Post:
         post = Post(
             thread=thread,
             author=actor,
+            reply_to=parent,
             body=body,
             body_html=body_html,
             is_first_contribution=first,

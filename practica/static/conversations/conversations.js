@@ -112,8 +112,36 @@
     });
   }
 
+  /* "Reply" on a post fills the reply form's hidden field in place of reloading the page
+     with ?reply_to=; "reply to the whole thread instead" empties it again. */
+  function setupReplyTo() {
+    var field = document.querySelector("[data-reply-to-field]");
+    if (!field) return;
+    var note = document.querySelector("[data-replying-to]");
+    var name = document.querySelector("[data-replying-to-name]");
+    var form = field.form;
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest("[data-reply-to]");
+      if (link) {
+        event.preventDefault();
+        field.value = link.getAttribute("data-reply-to");
+        if (name) name.textContent = link.getAttribute("data-reply-to-name");
+        if (note) note.hidden = false;
+        var textarea = form && form.querySelector("textarea");
+        if (textarea) { textarea.scrollIntoView({ block: "center" }); textarea.focus(); }
+        return;
+      }
+      if (event.target.closest("[data-reply-to-cancel]") && field.value) {
+        event.preventDefault();
+        field.value = "";
+        if (note) note.hidden = true;
+      }
+    });
+  }
+
   function init() {
     clearDrafts();
+    setupReplyTo();
     document.querySelectorAll("form[data-draft-key]").forEach(setupDraft);
     document.querySelectorAll("textarea[data-mentions-url]").forEach(setupMentions);
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "practica",
     "practica.people",
     "practica.communities",
+    "practica.privacy",
     "practica.conversations",
     "practica.library",
     "practica.evidence",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("people/", include("practica.people.urls")),
     path("notifications/", include("practica.notifications.urls")),
+    path("privacy/", include("practica.privacy.urls")),
     # Community-scoped pages of each capability live under /c/<slug>/…; each app's urls.py
     # declares its own paths below that prefix.
     path("c/", include("practica.communities.urls")),

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from practica.bulletin.models import Bulletin, Issue, Topic, validate_related_url
+from practica.privacy.forms import GuardedFormMixin
 from practica.widgets import DateInput, DateTimeInput
 
 SCOPE_CHOICES = [
@@ -120,7 +121,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class ArticleForm(forms.Form):
+class ArticleForm(GuardedFormMixin, forms.Form):
     title = forms.CharField(max_length=200)
     summary = forms.CharField(
         max_length=400,

@@ -23,6 +23,11 @@ class JoinPolicy(models.TextChoices):
     INVITE = "invite", "By invitation only"
 
 
+class GuardMode(models.TextChoices):
+    WARN = "warn", "Warn the author, who may confirm"
+    BLOCK = "block", "Block the text until it is edited"
+
+
 class Community(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
@@ -49,6 +54,8 @@ class Community(models.Model):
     stage_labels = models.JSONField(
         default=dict, blank=True, help_text="Stage number → label, where the community renamed it."
     )
+    # What the patient-data guard does with every text written here (practica.privacy.guard).
+    guard_mode = models.CharField(max_length=10, choices=GuardMode.choices, default=GuardMode.WARN)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

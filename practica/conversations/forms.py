@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django import forms
 
+from practica.communities.models import GuardMode
 from practica.conversations.models import (
     BODY_MAX_CHARS,
     TITLE_MAX_CHARS,
     ConversationSettings,
     FlagReason,
 )
+from practica.privacy.forms import GuardedFormMixin
 from practica.reliability.idempotency import SubmissionKeyForm
 
 BODY_HELP = (
@@ -45,15 +47,7 @@ def _title_field() -> forms.CharField:
     )
 
 
-class GuardConfirmMixin(forms.Form):
-    confirm_guard = forms.BooleanField(
-        required=False,
-        label="I have checked: this does not identify a patient",
-        widget=forms.CheckboxInput,
-    )
-
-
-class ThreadForm(SubmissionKeyForm, GuardConfirmMixin):
+class ThreadForm(GuardedFormMixin, SubmissionKeyForm):
     title = _title_field()
     body = _body_field("Details")
     topics = forms.ModelMultipleChoiceField(
@@ -67,27 +61,27 @@ class ThreadForm(SubmissionKeyForm, GuardConfirmMixin):
         },
     )
 
-    field_order = ["title", "body", "topics", "confirm_guard"]
+    field_order = ["title", "body", "topics"]
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topics"].queryset = community.topics.all()
 
 
-class ReplyForm(SubmissionKeyForm, GuardConfirmMixin):
+class ReplyForm(GuardedFormMixin, SubmissionKeyForm):
     body = _body_field("Your reply", rows=7)
     # The earlier post this reply answers; empty for a reply to the thread as a whole.
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
-    field_order = ["body", "reply_to", "confirm_guard"]
+    field_order = ["body", "reply_to"]
 
 
-class EditPostForm(GuardConfirmMixin):
+class EditPostForm(GuardedFormMixin, forms.Form):
     title = _title_field()
     body = _body_field("Text")
     topics = forms.ModelMultipleChoiceField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
-    field_order = ["title", "body", "topics", "confirm_guard"]
+    field_order = ["title", "body", "topics"]
 
     def __init__(self, *args, community, opening: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,7 +124,7 @@ class MoveForm(forms.Form):
         self.fields["community"].queryset = communities
 
 
-class StagingCommentForm(SubmissionKeyForm):
+class StagingCommentForm(GuardedFormMixin, SubmissionKeyForm):
     body = forms.CharField(
         label="Suggestion for the asker",
         required=False,
@@ -141,17 +135,26 @@ class StagingCommentForm(SubmissionKeyForm):
 
 
 class SettingsForm(forms.ModelForm):
+    # The community's own field (it covers every text written there), edited here with the
+    # rest of moderation.
+    guard_mode = forms.ChoiceField(
+        label="When the patient-data guard finds something",
+        choices=GuardMode.choices,
+        help_text="It checks every text members write here: posts, articles, comments, "
+        "events, evidence, modules and more.",
+    )
+
+    field_order = ["guard_mode"]
+
     class Meta:
         model = ConversationSettings
         fields = [
-            "guard_mode",
             "staging_enabled",
             "staging_question_count",
             "profession_endorsements",
             "posts_per_ten_minutes",
         ]
         labels = {
-            "guard_mode": "When the patient-data guard finds something",
             "staging_enabled": "Send learners' first questions to the staging area",
             "staging_question_count": "How many of a learner's questions are staged",
             "profession_endorsements": "Let members endorse answers for their profession",

@@ -1,4 +1,4 @@
-"""Threads (questions and discussions), their posts, marks, moderation and the guard log.
+"""Threads (questions and discussions), their posts, marks and moderation.
 
 A thread's opening text is its first post (`Post.is_opening`), so helpful marks, edits,
 flags, hiding and the patient-data guard work the same way on every piece of text.
@@ -168,6 +168,10 @@ class Post(WrittenLanyard):
     def __str__(self) -> str:
         return f"Post {self.pk} in {self.thread_id}"
 
+    def get_absolute_url(self) -> str:
+        """The thread page, anchored on this post (the views' post_url also finds its page)."""
+        return f"{self.thread.get_absolute_url()}#post-{self.pk}"
+
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
@@ -330,18 +334,12 @@ class StagingComment(WrittenLanyard):
         return f"Comment on staged thread {self.thread_id}"
 
 
-class GuardMode(models.TextChoices):
-    WARN = "warn", "Warn the author, who may confirm"
-    BLOCK = "block", "Block the post until it is edited"
-
-
 class ConversationSettings(models.Model):
     """A community's own choices for conversations; absent means the defaults."""
 
     community = models.OneToOneField(
         "communities.Community", on_delete=models.CASCADE, related_name="conversation_settings"
     )
-    guard_mode = models.CharField(max_length=10, choices=GuardMode.choices, default=GuardMode.WARN)
     staging_enabled = models.BooleanField(default=False)
     staging_question_count = models.PositiveSmallIntegerField(default=2)
     profession_endorsements = models.BooleanField(default=False)
@@ -352,39 +350,3 @@ class ConversationSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Conversation settings for {self.community_id}"
-
-
-class GuardLog(models.Model):
-    """Every decision the patient-data guard took part in, for stewards to review."""
-
-    class Decision(models.TextChoices):
-        WARNED = "warned", "Warned"
-        CONFIRMED = "confirmed", "Posted after a warning"
-        BLOCKED = "blocked", "Blocked"
-
-    community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="guard_logs"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    thread = models.ForeignKey(
-        Thread, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decision = models.CharField(max_length=10, choices=Decision.choices)
-    # The kinds found ("nhs_number", "phone"...), never the identifying text itself.
-    kinds = models.JSONField(default=list)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["community", "-created_at"], name="guardlog_idx")]
-
-    def __str__(self) -> str:
-        return f"Guard {self.decision} for {self.user_id}"
-
-    @property
-    def labels(self) -> str:
-        from practica.conversations.guard import LABELS
-
-        return ", ".join(LABELS.get(kind, kind) for kind in self.kinds)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +24,7 @@ from practica.communities.capabilities import (
 from practica.communities.lanyards import attach_lanyards
 from practica.communities.models import Community, Membership, Topic
 from practica.communities.views.browse import community_for
-from practica.conversations import guard, querysets, services
+from practica.conversations import querysets, services
 from practica.conversations.diffs import revision_history
 from practica.conversations.forms import (
     EditPostForm,
@@ -38,7 +39,6 @@ from practica.conversations.forms import (
 from practica.conversations.models import (
     ConversationSettings,
     Flag,
-    GuardLog,
     Post,
     ThreadKind,
 )
@@ -61,15 +61,6 @@ def _apply_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
-
-
-def _guard_context(error: services.PatientDataFound, text: str) -> dict:
-    return {
-        "message": error.message,
-        "blocked": error.blocked,
-        "highlighted": guard.highlight(text, error.findings),
-        "labels": sorted({f.label for f in error.findings}),
-    }
 
 
 def _clear_draft_later(request, key: str) -> None:
@@ -127,7 +118,6 @@ def thread_start(request, community_slug, kind=ThreadKind.QUESTION):
     )
     require(request.user, capability, community=community)
     form = ThreadForm(request.POST or None, community=community)
-    guard_warning = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -138,14 +128,11 @@ def thread_start(request, community_slug, kind=ThreadKind.QUESTION):
                 title=data["title"],
                 body=data["body"],
                 topics=data["topics"],
-                confirm_guard=data["confirm_guard"],
                 submission_key=data["submission_key"],
+                confirm_guard=form.guard_confirmed,
             )
-        except services.PatientDataFound as error:
-            guard_warning = _guard_context(error, f"{data['title']}\n{data['body']}")
-            form.add_error(None, error.message)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form.apply_service_error(error)
         else:
             _clear_draft_later(request, f"practica-draft:{community.slug}:{kind}")
             if thread.is_staged:
@@ -178,7 +165,6 @@ def thread_start(request, community_slug, kind=ThreadKind.QUESTION):
             "form": form,
             "kind": kind,
             "is_question": kind == ThreadKind.QUESTION,
-            "guard": guard_warning,
             "suggestions": suggestions,
             "draft_key": f"practica-draft:{community.slug}:{kind}",
         },
@@ -304,7 +290,8 @@ def post_permalink(request, community_slug, post_id):
 
 
 @vary_on_headers("HX-Request")
-def thread_detail(request, community_slug, thread_id):
+def thread_detail(request, community_slug, thread_id, *, staging_form=None):
+    """The thread page; `staging_form` is a staging comment sent back with its errors."""
     community = community_for(request, community_slug)
     thread = querysets.thread_for(request.user, community, thread_id)
     caps = can_map(
@@ -352,7 +339,7 @@ def thread_detail(request, community_slug, thread_id):
             ),
             "may_review": querysets.may_review_staged(request.user, thread),
             "is_asker": request.user.pk == thread.author_id,
-            "form": StagingCommentForm(),
+            "form": staging_form or StagingCommentForm(),
         }
     context.update(
         community=community,
@@ -381,7 +368,12 @@ def thread_detail(request, community_slug, thread_id):
         else "",
         **caps,
     )
-    return render(request, "conversations/thread_detail.html", context)
+    return render(
+        request,
+        "conversations/thread_detail.html",
+        context,
+        status=422 if staging_form is not None else 200,
+    )
 
 
 @login_required
@@ -390,7 +382,6 @@ def thread_reply(request, community_slug, thread_id):
     community = community_for(request, community_slug)
     thread = querysets.thread_for(request.user, community, thread_id)
     form = ReplyForm(request.POST)
-    guard_warning = None
     if form.is_valid():
         try:
             post = services.reply(
@@ -398,14 +389,11 @@ def thread_reply(request, community_slug, thread_id):
                 thread=thread,
                 body=form.cleaned_data["body"],
                 reply_to=form.cleaned_data["reply_to"],
-                confirm_guard=form.cleaned_data["confirm_guard"],
                 submission_key=form.cleaned_data["submission_key"],
+                confirm_guard=form.guard_confirmed,
             )
-        except services.PatientDataFound as error:
-            guard_warning = _guard_context(error, form.cleaned_data["body"])
-            form.add_error(None, error.message)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form.apply_service_error(error)
         else:
             _clear_draft_later(request, f"practica-draft:{community.slug}:reply:{thread.pk}")
             if post.is_first_contribution:
@@ -419,7 +407,6 @@ def thread_reply(request, community_slug, thread_id):
             "thread": thread,
             "form": form,
             "replying_to": _shown_post(thread, request.POST.get("reply_to", "")),
-            "guard": guard_warning,
             "draft_key": f"practica-draft:{community.slug}:reply:{thread.pk}",
         },
         status=422,
@@ -443,7 +430,6 @@ def post_edit(request, community_slug, post_id):
     if opening:
         initial.update(title=thread.title, topics=list(thread.topics.all()))
     form = EditPostForm(request.POST or None, initial=initial, community=community, opening=opening)
-    guard_warning = None
     if request.method == "GET" and not (
         (
             request.user.pk == post.author_id
@@ -461,13 +447,10 @@ def post_edit(request, community_slug, post_id):
                 body=data["body"],
                 title=data.get("title") if opening else None,
                 topics=data.get("topics") if opening else None,
-                confirm_guard=data["confirm_guard"],
+                confirm_guard=form.guard_confirmed,
             )
-        except services.PatientDataFound as error:
-            guard_warning = _guard_context(error, f"{data.get('title', '')}\n{data['body']}")
-            form.add_error(None, error.message)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form.apply_service_error(error)
         else:
             _clear_draft_later(request, f"practica-draft:{community.slug}:edit:{post.pk}")
             messages.success(request, "Your changes are saved; the history shows what changed.")
@@ -480,7 +463,6 @@ def post_edit(request, community_slug, post_id):
             "thread": thread,
             "post": post,
             "form": form,
-            "guard": guard_warning,
         },
         status=422 if request.method == "POST" else 200,
     )
@@ -765,19 +747,26 @@ def staging_action(request, community_slug, thread_id):
     community = community_for(request, community_slug)
     thread = querysets.thread_for(request.user, community, thread_id)
     action = request.POST.get("action")
+    if action == "comment":
+        form = StagingCommentForm(request.POST)
+        if form.is_valid():
+            try:
+                services.comment_on_staged(
+                    actor=request.user,
+                    thread=thread,
+                    body=form.cleaned_data["body"],
+                    confirm_guard=form.guard_confirmed,
+                    submission_key=form.cleaned_data["submission_key"],
+                )
+            except ValidationError as error:
+                form.apply_service_error(error)
+        if form.errors:
+            # Back on the thread page with what was typed, its errors and any guard warning.
+            return thread_detail(request, community_slug, thread_id, staging_form=form)
+        messages.success(request, "Comment added; the asker has been told.")
+        return redirect(thread.get_absolute_url())
     try:
-        if action == "comment":
-            form = StagingCommentForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(form.errors["body"])
-            services.comment_on_staged(
-                actor=request.user,
-                thread=thread,
-                body=form.cleaned_data["body"],
-                submission_key=form.cleaned_data["submission_key"],
-            )
-            messages.success(request, "Comment added; the asker has been told.")
-        elif action == "approve":
+        if action == "approve":
             services.approve_staged(actor=request.user, thread=thread)
             messages.success(request, "Published: the question is now public.")
         elif action == "publish":
@@ -807,9 +796,9 @@ def moderation_queue(request, community_slug):
         .select_related("thread", "author", "hidden_by")
         .order_by("-hidden_at")[:20]
     )
-    guard_logs = list(
-        GuardLog.objects.filter(community=community).select_related("user", "thread")[:30]
-    )
+    from practica.privacy.querysets import guard_logs_for
+
+    guard_logs = guard_logs_for(community)
     return render(
         request,
         "conversations/moderation_queue.html",
@@ -845,9 +834,17 @@ def conversation_settings(request, community_slug):
     instance = ConversationSettings.objects.filter(community=community).first() or (
         ConversationSettings(community=community)
     )
-    form = SettingsForm(request.POST or None, instance=instance)
+    form = SettingsForm(
+        request.POST or None, instance=instance, initial={"guard_mode": community.guard_mode}
+    )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        from practica.privacy.guard import set_guard_mode
+
+        with transaction.atomic():
+            set_guard_mode(
+                actor=request.user, community=community, mode=form.cleaned_data["guard_mode"]
+            )
+            form.save()
         messages.success(request, "Conversation settings saved.")
         return redirect("conversations:settings", community_slug=community.slug)
     return render(request, "conversations/settings.html", {"community": community, "form": form})

@@ -19,7 +19,6 @@ from practica.conversations.demo_content import FLAGGED, REPLIES_TO, STAGED, THR
 from practica.conversations.models import (
     ConversationSettings,
     Flag,
-    GuardLog,
     HelpfulMark,
     Post,
     PostRevision,
@@ -32,6 +31,7 @@ from practica.conversations.models import (
 )
 from practica.markdown import render_markdown
 from practica.people.models import Profession, User
+from practica.privacy.models import GuardLog
 from practica.search.indexing import index_thread
 
 DEMO_ACCOUNTS = {
@@ -274,6 +274,7 @@ def _guard_log(community, cast, now) -> None:
     GuardLog.objects.create(
         community=community,
         user=cast.pick("nurse"),
+        where="question",
         decision=GuardLog.Decision.WARNED,
         kinds=["date_of_birth", "nhs_number"],
         created_at=now - timedelta(days=2, hours=6),

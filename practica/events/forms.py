@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from practica.events.models import MAX_SERIES_DAYS, EventType, Repeat
 from practica.events.timezones import EARLIER, LATER, local_parts, place, to_utc
 from practica.people.models import available_timezones
+from practica.privacy.forms import GuardedFormMixin
 from practica.reliability.idempotency import SubmissionKeyForm
 from practica.widgets import DateInput, TimeInput
 
@@ -18,7 +19,7 @@ def zone_choices() -> list[str]:
     return sorted(available_timezones())
 
 
-class EventForm(SubmissionKeyForm):
+class EventForm(GuardedFormMixin, SubmissionKeyForm):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(label="Type", choices=EventType.choices)
     description = forms.CharField(
@@ -33,10 +34,6 @@ class EventForm(SubmissionKeyForm):
         max_length=5000,
         help_text="Case discussions only. Describe the case without anything that could "
         "identify the patient: no names, dates of birth, record numbers or addresses.",
-    )
-    patient_data_acknowledged = forms.BooleanField(
-        required=False,
-        label="I have checked: nothing in the case summary identifies a patient.",
     )
     timezone = forms.CharField(
         label="Time zone",
@@ -179,7 +176,7 @@ class EventForm(SubmissionKeyForm):
             "repeat": data["repeat"] or "",
             "repeat_until": data["repeat_until"] if data["repeat"] else None,
             "exception_dates": data["exception_dates"] if data["repeat"] else [],
-            "patient_data_acknowledged": data["patient_data_acknowledged"],
+            "confirm_guard": self.guard_confirmed,
         }
 
     @staticmethod
@@ -209,3 +206,12 @@ class EventForm(SubmissionKeyForm):
 
 def zone_label(name: str) -> str:
     return f"{name} ({place(name)})"
+
+
+class EventNotesForm(GuardedFormMixin, forms.Form):
+    notes = forms.CharField(
+        label="Notes and outcomes (Markdown)",
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )

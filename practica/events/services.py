@@ -26,6 +26,7 @@ from practica.events.permissions import require_manage
 from practica.markdown import render_markdown
 from practica.notifications.models import Notification
 from practica.notifications.services import notify
+from practica.privacy.guard import changed_texts, screen
 from practica.reliability.idempotency import once_per_key
 
 # Changing these tells everyone who answered the RSVP.
@@ -43,28 +44,15 @@ NOTICEABLE_FIELDS = (
 INTERESTED = (RSVP.Status.GOING, RSVP.Status.MAYBE, RSVP.Status.WAITLISTED)
 
 
-class PatientDataWarning(ValidationError):
-    """The case summary looks like it identifies a patient; the author must confirm."""
-
-    def __init__(self, findings):
-        self.findings = findings
-        labels = sorted({f.label for f in findings})
-        super().__init__(
-            {
-                "case_summary": (
-                    "This case summary looks like it may identify a patient ("
-                    + ", ".join(labels)
-                    + "). Remove it, or tick the box to confirm nothing here identifies anyone."
-                )
-            }
-        )
-
-
-def scan_case_summary(text: str) -> list:
-    """Findings of the conversations app's patient-data guard in `text`."""
-    from practica.conversations.guard import scan
-
-    return scan(text)
+def _screen(*, actor, community, event: Event | None, texts: dict, confirm_guard: bool):
+    """The patient-data guard over what the organiser wrote (or changed) in an event."""
+    return screen(
+        actor=actor,
+        community=community,
+        where="event",
+        texts=changed_texts(event, {k: v for k, v in texts.items() if isinstance(v, str)}),
+        confirmed=confirm_guard,
+    )
 
 
 def _set_text(event: Event) -> None:
@@ -101,17 +89,9 @@ def _check_series(event: Event) -> None:
             )
 
 
-def _check_case_summary(event: Event, acknowledged: bool) -> None:
+def _finish(event: Event, *, organisers: Iterable | None):
     if event.kind != EventType.CASE_DISCUSSION:
         event.case_summary = ""
-        return
-    findings = scan_case_summary(event.case_summary)
-    if findings and not acknowledged:
-        raise PatientDataWarning(findings)
-
-
-def _finish(event: Event, *, organisers: Iterable | None, patient_data_acknowledged: bool):
-    _check_case_summary(event, patient_data_acknowledged)
     _set_text(event)
     event.exception_dates = sorted({str(date.fromisoformat(str(d))) for d in event.exception_dates})
     event.full_clean(exclude=["last_ends_at"])
@@ -146,10 +126,17 @@ def create_event(
     repeat: str = "",
     repeat_until: date | None = None,
     exception_dates: Iterable[date] = (),
-    patient_data_acknowledged: bool = False,
+    confirm_guard: bool = False,
 ) -> Event:
-    """Plan an event. The actor is always one of its organisers."""
+    """Plan an event. The actor is always one of its organisers. Raises PatientDataFound."""
     require(actor, Capability.CREATE_EVENT, community=community)
+    screening = _screen(
+        actor=actor,
+        community=community,
+        event=None,
+        texts={"title": title, "description": description, "case_summary": case_summary},
+        confirm_guard=confirm_guard,
+    )
     with transaction.atomic():
         event = Event(
             community=community,
@@ -168,21 +155,25 @@ def create_event(
             exception_dates=[str(d) for d in exception_dates] if repeat else [],
             created_by=actor,
         )
-        _finish(
-            event,
-            organisers=[actor, *(organisers or [])],
-            patient_data_acknowledged=patient_data_acknowledged,
-        )
+        _finish(event, organisers=[actor, *(organisers or [])])
+        screening.record(event)
     return event
 
 
 def update_event(
-    *, actor, event: Event, patient_data_acknowledged: bool = False, organisers=None, **changes
+    *, actor, event: Event, confirm_guard: bool = False, organisers=None, **changes
 ) -> Event:
     """Change an event; people who answered its RSVP hear about changes of time or place."""
     require_manage(actor, event)
     if event.is_cancelled:
         raise ValidationError("This event was cancelled: it can't be changed any more.")
+    screening = _screen(
+        actor=actor,
+        community=event.community,
+        event=event,
+        texts={k: changes[k] for k in ("title", "description", "case_summary") if k in changes},
+        confirm_guard=confirm_guard,
+    )
     with transaction.atomic():
         event = Event.objects.select_for_update(of=("self",)).get(pk=event.pk)
         before = {name: getattr(event, name) for name in NOTICEABLE_FIELDS}
@@ -201,7 +192,8 @@ def update_event(
         event.updated_at = timezone.now()
         if organisers is not None and not list(organisers):
             organisers = [actor]  # an event always has someone to ask
-        _finish(event, organisers=organisers, patient_data_acknowledged=patient_data_acknowledged)
+        _finish(event, organisers=organisers)
+        screening.record(event)
         if event.capacity is None or (old_capacity is not None and event.capacity > old_capacity):
             _promote_waitlist(event)
         if changed:
@@ -226,15 +218,23 @@ def cancel_event(*, actor, event: Event) -> Event:
     return event
 
 
-def save_notes(*, actor, event: Event, notes: str) -> Event:
-    """Notes and outcomes after the event, in Markdown."""
+def save_notes(*, actor, event: Event, notes: str, confirm_guard: bool = False) -> Event:
+    """Notes and outcomes after the event, in Markdown. Raises PatientDataFound."""
     require_manage(actor, event)
+    screening = _screen(
+        actor=actor,
+        community=event.community,
+        event=event,
+        texts={"notes": notes},
+        confirm_guard=confirm_guard,
+    )
     with transaction.atomic():
         event.notes = notes
         event.notes_html = render_markdown(notes)
         event.updated_at = timezone.now()
         event.full_clean(exclude=["last_ends_at"])
         event.save(update_fields=["notes", "notes_html", "updated_at"])
+        screening.record(event)
     return event
 
 

@@ -14,7 +14,7 @@ from practica.communities.capabilities import Capability, can_map, require
 from practica.communities.models import Community, Membership, Visibility
 from practica.communities.views.browse import community_for
 from practica.events import calendar, querysets, recurrence, services
-from practica.events.forms import EventForm, zone_choices
+from practica.events.forms import EventForm, EventNotesForm, zone_choices
 from practica.events.models import RSVP, Attendance, Event
 from practica.events.permissions import can_manage, require_manage
 from practica.library.querysets import filed_notes_article
@@ -82,22 +82,13 @@ def event_detail(request, community_slug, event_id):
     return render(request, "events/event_detail.html", context)
 
 
-def _form_context(request, community, form, event=None, warning=None):
+def _form_context(request, community, form, event=None):
     return {
         "community": community,
         "form": form,
         "event": event,
         "zone_names": zone_choices(),
-        "guard_warning": warning,
     }
-
-
-def _apply_errors(form: EventForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _save(request, community, event=None):
@@ -108,7 +99,6 @@ def _save(request, community, event=None):
         else {"timezone": getattr(request.user, "timezone", "UTC")}
     )
     form = EventForm(request.POST or None, members=members, initial=initial)
-    warning = None
     if request.method == "POST" and form.is_valid():
         chosen = {str(u.pk): u for u in members}
         organisers = [chosen[pk] for pk in form.cleaned_data["organisers"] if pk in chosen]
@@ -131,15 +121,10 @@ def _save(request, community, event=None):
                 )
                 messages.success(request, "Event saved. People who RSVP’d were told of changes.")
             return redirect(event.get_absolute_url())
-        except services.PatientDataWarning as error:
-            from practica.conversations.guard import highlight
-
-            warning = highlight(form.cleaned_data["case_summary"], error.findings)
-            _apply_errors(form, error)
         except ValidationError as error:
-            _apply_errors(form, error)
-    template = "events/event_form.html"
-    return render(request, template, _form_context(request, community, form, event, warning))
+            form.apply_service_error(error)
+    context = _form_context(request, community, form, event)
+    return render(request, "events/event_form.html", context)
 
 
 @login_required
@@ -242,17 +227,29 @@ def event_attendance(request, community_slug, event_id, occurrence_key):
 
 
 @login_required
-@require_POST
 def event_notes(request, community_slug, event_id):
+    """The notes form: posted from the event page, shown on its own with what was typed
+    when it needs correcting (or the guard's warning)."""
     community = community_for(request, community_slug)
     event = _event(community, event_id)
-    try:
-        services.save_notes(actor=request.user, event=event, notes=request.POST.get("notes", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Notes saved.")
-    return redirect(event.get_absolute_url() + "#notes")
+    require_manage(request.user, event)
+    form = EventNotesForm(request.POST or None, initial={"notes": event.notes})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_notes(
+                actor=request.user,
+                event=event,
+                notes=form.cleaned_data["notes"],
+                confirm_guard=form.guard_confirmed,
+            )
+        except ValidationError as error:
+            form.apply_service_error(error)
+        else:
+            messages.success(request, "Notes saved.")
+            return redirect(event.get_absolute_url() + "#notes")
+    context = {"community": community, "event": event, "form": form}
+    status = 422 if request.method == "POST" else 200
+    return render(request, "events/event_notes.html", context, status=status)
 
 
 def _ics(body: bytes, filename: str) -> HttpResponse:

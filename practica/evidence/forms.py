@@ -15,6 +15,7 @@ from practica.evidence.models import (
 from practica.evidence.services.appraisals import APPRAISAL_FIELDS
 from practica.library.models import Article, Reference
 from practica.people.models import User
+from practica.privacy.forms import GuardedFormMixin
 from practica.reliability.idempotency import SubmissionKeyForm
 from practica.widgets import DateInput
 
@@ -43,7 +44,7 @@ class MemberChoice(forms.ModelMultipleChoiceField):
         return f"{obj.name} — {obj.get_profession_display()}"
 
 
-class SummaryForm(SubmissionKeyForm):
+class SummaryForm(GuardedFormMixin, SubmissionKeyForm):
     title = forms.CharField(max_length=200, help_text="What the evidence is about, in a few words.")
     reference = ReferenceChoice(
         queryset=Reference.objects.none(),
@@ -138,7 +139,7 @@ class SummaryEditForm(SummaryForm):
     )
 
 
-class SummaryTextForm(SubmissionKeyForm):
+class SummaryTextForm(GuardedFormMixin, SubmissionKeyForm):
     """The text of a summary that members may propose edits to (see services.edits)."""
 
     question = SummaryForm.base_fields["question"]
@@ -169,7 +170,7 @@ class ScaleForm(forms.Form):
     scale = forms.ChoiceField(choices=EvidenceScale.choices, widget=forms.RadioSelect)
 
 
-class AppraisalForm(forms.ModelForm):
+class AppraisalForm(GuardedFormMixin, forms.ModelForm):
     class Meta:
         model = Appraisal
         fields = APPRAISAL_FIELDS
@@ -201,7 +202,7 @@ class SummaryChoice(forms.ModelMultipleChoiceField):
         return f"{obj.title} ({obj.level_label})"
 
 
-class ProposalForm(SubmissionKeyForm):
+class ProposalForm(GuardedFormMixin, SubmissionKeyForm):
     title = forms.CharField(
         max_length=200,
         label="Change … in our practice",
@@ -232,7 +233,7 @@ class ProposalForm(SubmissionKeyForm):
         ).order_by("title")
 
 
-class MoveForm(forms.Form):
+class MoveForm(GuardedFormMixin, forms.Form):
     """One step of the workflow. Rendered once per possible next stage, with that stage as
     its prefix; the fields each stage needs are listed in MOVE_FIELDS."""
 

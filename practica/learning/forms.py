@@ -15,6 +15,7 @@ from practica.learning.models import (
     QuestionKind,
 )
 from practica.learning.services.authoring import check_question
+from practica.privacy.forms import GuardedFormMixin
 
 
 class LongTextField(forms.CharField):
@@ -35,7 +36,7 @@ class LongTextField(forms.CharField):
         return value
 
 
-class ModuleForm(forms.Form):
+class ModuleForm(GuardedFormMixin, forms.Form):
     title = forms.CharField(max_length=200)
     overview = LongTextField(
         limit=20_000,
@@ -67,7 +68,7 @@ class NewModuleForm(ModuleForm):
         self.order_fields(["where"])
 
 
-class SectionForm(forms.Form):
+class SectionForm(GuardedFormMixin, forms.Form):
     title = forms.CharField(max_length=200)
     body = LongTextField(
         limit=50_000,
@@ -77,14 +78,14 @@ class SectionForm(forms.Form):
     )
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(GuardedFormMixin, forms.Form):
     title = forms.CharField(max_length=200)
     prompt = LongTextField(
         limit=5_000, what="a prompt", help_text="Markdown. What should the learner reflect on?"
     )
 
 
-class ReadingForm(forms.Form):
+class ReadingForm(GuardedFormMixin, forms.Form):
     citation = forms.CharField(
         max_length=500,
         help_text="E.g. Wenger E. Communities of practice: learning, meaning and identity. Cambridge University Press; 1998.",
@@ -170,7 +171,7 @@ class QuestionForm(forms.Form):
         return data
 
 
-class ReflectionForm(forms.Form):
+class ReflectionForm(GuardedFormMixin, forms.Form):
     text = LongTextField(
         limit=REFLECTION_MAX_CHARS,
         what="a reflection",
@@ -180,7 +181,7 @@ class ReflectionForm(forms.Form):
     )
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(GuardedFormMixin, forms.Form):
     text = LongTextField(
         limit=FEEDBACK_MAX_CHARS,
         what="comments",

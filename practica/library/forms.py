@@ -7,6 +7,7 @@ from django import forms
 from practica.communities.models import Topic
 from practica.library.models import ArticleKind, ArticleStatus
 from practica.markdown import MAX_SOURCE_CHARS
+from practica.privacy.forms import GuardedFormMixin
 from practica.reliability.idempotency import SubmissionKeyForm
 from practica.widgets import DateInput
 
@@ -20,7 +21,7 @@ class TopicChoices(forms.ModelMultipleChoiceField):
         )
 
 
-class ArticleTextForm(SubmissionKeyForm):
+class ArticleTextForm(GuardedFormMixin, SubmissionKeyForm):
     """What a revision records, plus the revision the editor was opened on."""
 
     title = forms.CharField(max_length=200)
@@ -85,7 +86,7 @@ class ArticleCreateForm(ArticleEditForm):
             del self.fields["publish"]
 
 
-class CommentForm(SubmissionKeyForm):
+class CommentForm(GuardedFormMixin, SubmissionKeyForm):
     body = forms.CharField(
         label="Your comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -99,7 +100,7 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=ArticleStatus.choices)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(GuardedFormMixin, forms.Form):
     decision = forms.ChoiceField(
         choices=[
             ("approve", "Approve"),
@@ -115,7 +116,7 @@ class DecisionForm(forms.Form):
     )
 
 
-class GlossaryTermForm(forms.Form):
+class GlossaryTermForm(GuardedFormMixin, forms.Form):
     term = forms.CharField(max_length=100)
     definition = forms.CharField(
         max_length=3000, widget=forms.Textarea(attrs={"rows": 4}), help_text="Markdown."

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from practica.people.models import Organisation, Profession, User, available_timezones
 from practica.people.querysets import organisations_open_to
+from practica.privacy.forms import GuardedFormMixin
 
 MAX_EXPERTISE = 15
 MAX_EXPERTISE_CHARS = 80
@@ -74,7 +75,7 @@ def profession_field(*, blank_label: str, required: bool = True) -> forms.Choice
     )
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(GuardedFormMixin, forms.ModelForm):
     timezone = TimezoneField(label="Time zone")
     profession = profession_field(blank_label="Choose your profession")
     organisation = forms.ModelChoiceField(

@@ -9,19 +9,36 @@ from django.db import transaction
 
 from practica.people.models import ExpertiseArea, Organisation, User
 from practica.people.querysets import organisations_open_to
+from practica.privacy.guard import screen
 
 PROFILE_FIELDS = ("display_name", "profession", "location", "timezone", "show_in_directory")
 
 
-def update_profile(*, user: User, actor: User, data: dict[str, Any], expertise: list[str]) -> User:
+def update_profile(
+    *,
+    user: User,
+    actor: User,
+    data: dict[str, Any],
+    expertise: list[str],
+    confirm_guard: bool = False,
+) -> User:
     """Save a member's own profile, bio rendered and expertise replaced, in one transaction.
 
     Only the member edits their profile (no stage is involved). An organisation may be
     chosen only among those the member can prove they belong to, because belonging
-    opens that organisation's organisation-only communities.
+    opens that organisation's organisation-only communities. A bio that looks like it
+    identifies a patient raises PatientDataFound (see privacy.guard).
     """
     if actor.pk != user.pk:
         raise PermissionDenied("You can only edit your own profile.")
+    stored = User.objects.filter(pk=user.pk).values_list("bio", flat=True).first() or ""
+    screening = screen(
+        actor=actor,
+        community=None,
+        where="profile bio",
+        texts={"bio": data["bio"]} if "bio" in data and data["bio"] != stored else {},
+        confirmed=confirm_guard,
+    )
     with transaction.atomic():
         for field in PROFILE_FIELDS:
             if field in data:
@@ -39,6 +56,7 @@ def update_profile(*, user: User, actor: User, data: dict[str, Any], expertise: 
         user.full_clean(exclude=["password"])
         user.save()
         user.expertise.set(ExpertiseArea.for_names(expertise))
+        screening.record(user)
     return user
 
 

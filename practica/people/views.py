@@ -16,6 +16,7 @@ from practica.people import querysets
 from practica.people.forms import DirectoryFilterForm, ProfileForm
 from practica.people.models import User
 from practica.people.services import update_profile
+from practica.privacy.forms import apply_service_error
 
 
 def directory(request: HttpRequest) -> HttpResponse:
@@ -69,10 +70,15 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         data = {**form.cleaned_data}
         expertise = data.pop("expertise_text")
         try:
-            update_profile(user=me, actor=request.user, data=data, expertise=expertise)
+            update_profile(
+                user=me,
+                actor=request.user,
+                data=data,
+                expertise=expertise,
+                confirm_guard=form.guard_confirmed,
+            )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_service_error(form, error)
         else:
             messages.success(request, "Your profile is saved.")
             return redirect(me.get_absolute_url())

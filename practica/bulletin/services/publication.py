@@ -28,6 +28,7 @@ from practica.bulletin.permissions import require_editor
 from practica.bulletin.rendering import render_article, render_block
 from practica.communities.capabilities import CapabilityDenied
 from practica.people.models import User
+from practica.privacy.guard import changed_texts, screen
 from practica.reliability.idempotency import once_per_key
 
 
@@ -313,10 +314,16 @@ def _set_parts(
 def create_article(
     *, actor: User | None, issue: Issue, title: str, body: str, summary: str = "",
     contact: str = "", topics: Sequence[str] = (), authors: Sequence[tuple[str, str]] = (),
-    related: Sequence[tuple[str, str]] = (), slug: str = "",
+    related: Sequence[tuple[str, str]] = (), slug: str = "", confirm_guard: bool = False,
 ) -> Article:  # fmt: skip
+    """A new article in `issue`. Raises PatientDataFound (see privacy.guard); an actor of
+    None (the demo, an import) writes as the operator, unscreened."""
+    screening = None
     if actor is not None:
         require_editor(actor, issue.bulletin)
+        screening = _screen(
+            actor, issue, None, {"title": title, "summary": summary, "body": body}, confirm_guard
+        )
     with transaction.atomic():
         last = issue.articles.aggregate(m=Max("position"))["m"]
         article = Article(
@@ -328,16 +335,39 @@ def create_article(
         article.save()
         _set_parts(article, topics=topics, authors=authors, related=related)
         _touch(issue)
+        if screening is not None:
+            screening.record(article)
     return article
+
+
+def _screen(actor, issue: Issue, article, texts: dict, confirm_guard: bool):
+    """The patient-data guard over a bulletin article (the contact box is meant for
+    contact details, so it is not screened)."""
+    return screen(
+        actor=actor,
+        community=issue.bulletin.community,
+        where="bulletin article",
+        texts=changed_texts(article, texts),
+        confirmed=confirm_guard,
+    )
 
 
 def update_article(
     *, actor: User, article: Article, title: str, body: str, summary: str, contact: str,
     topics: Sequence[str], authors: Sequence[tuple[str, str]],
-    related: Sequence[tuple[str, str]],
+    related: Sequence[tuple[str, str]], confirm_guard: bool = False,
 ) -> Article:  # fmt: skip
-    """Edit an article. A published article keeps its address (slug) when retitled."""
+    """Edit an article. A published article keeps its address (slug) when retitled.
+
+    Raises PatientDataFound for what the edit changes (see privacy.guard)."""
     require_editor(actor, article.issue.bulletin)
+    screening = _screen(
+        actor,
+        article.issue,
+        article,
+        {"title": title, "summary": summary, "body": body},
+        confirm_guard,
+    )
     with transaction.atomic():
         article.title, article.summary, article.body = title, summary, body
         article.contact = contact
@@ -350,6 +380,7 @@ def update_article(
         article.save()
         _set_parts(article, topics=topics, authors=authors, related=related)
         _touch(article.issue)
+        screening.record(article)
     return article
 
 

@@ -33,6 +33,7 @@ from practica.bulletin.models import (
 from practica.bulletin.permissions import require_editor
 from practica.bulletin.services import publication, sending
 from practica.people.models import User
+from practica.privacy.forms import apply_service_error
 from practica.reliability.idempotency import SubmissionKeyForm, key_from_request
 
 
@@ -59,11 +60,7 @@ def _article(request: HttpRequest, bulletin_slug: str, article_id: int) -> Artic
 
 
 def _form_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+    apply_service_error(form, error)
 
 
 @login_required
@@ -301,7 +298,10 @@ def article_create(request: HttpRequest, bulletin_slug: str, issue_id: int) -> H
     if request.method == "POST" and form.is_valid():
         try:
             article = publication.create_article(
-                actor=request.user, issue=issue, **form.cleaned_data
+                actor=request.user,
+                issue=issue,
+                confirm_guard=form.guard_confirmed,
+                **form.cleaned_data,
             )
         except ValidationError as error:
             _form_error(form, error)
@@ -322,7 +322,12 @@ def article_edit(request: HttpRequest, bulletin_slug: str, article_id: int) -> H
     form = ArticleForm(request.POST or None, initial=ArticleForm.initial_for(article))
     if request.method == "POST" and form.is_valid():
         try:
-            publication.update_article(actor=request.user, article=article, **form.cleaned_data)
+            publication.update_article(
+                actor=request.user,
+                article=article,
+                confirm_guard=form.guard_confirmed,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             _form_error(form, error)
         else:

@@ -1,4 +1,4 @@
-"""What every conversation write shares: settings, text checks, the guard and follow-ups."""
+"""What every conversation write shares: settings, text checks and follow-ups."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from practica.communities.capabilities import Capability, can
-from practica.conversations import guard
 from practica.conversations.models import (
     BODY_MAX_CHARS,
     TITLE_MAX_CHARS,
     TITLE_MIN_CHARS,
     ConversationSettings,
-    GuardLog,
-    GuardMode,
 )
 from practica.markdown import render_markdown
+
+# The shared guard, re-exported for the conversation services and their callers.
+from practica.privacy.guard import PatientDataFound, screen  # noqa: F401
 
 MAX_NESTING_DEPTH = 12
 MAX_TABLE_ROWS = 300
@@ -27,30 +27,6 @@ MAX_TABLE_COLUMNS = 30
 RATE_WINDOW_SECONDS = 600
 
 MENTION = re.compile(r"(?<![\w@/\[])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,148}[A-Za-z0-9_])")
-
-
-class PatientDataFound(Exception):
-    """The guard found likely patient-identifiable text; the author must confirm or edit."""
-
-    def __init__(self, findings: list[guard.Finding], *, blocked: bool):
-        self.findings = findings
-        self.blocked = blocked
-        kinds = sorted({f.label for f in findings})
-        if blocked:
-            message = (
-                "This looks like it contains patient-identifiable information ("
-                + ", ".join(kinds)
-                + "). This community does not allow posting it: please remove it and try again."
-            )
-        else:
-            message = (
-                "This looks like it may contain patient-identifiable information ("
-                + ", ".join(kinds)
-                + "). Check the highlighted text: edit it out, or confirm that it is not "
-                "about a patient."
-            )
-        super().__init__(message)
-        self.message = message
 
 
 def settings_for(community) -> ConversationSettings:
@@ -173,40 +149,6 @@ def _rate_key(actor, community) -> str:
     return (
         f"conversations:posts:{community.pk}:{actor.pk}:{int(time.time() // RATE_WINDOW_SECONDS)}"
     )
-
-
-def check_patient_data(*, actor, community, text: str, confirmed: bool) -> list[guard.Finding]:
-    """Scan `text`; log and raise PatientDataFound unless the author confirmed a warning.
-
-    Called before the write's transaction so the warning or block is logged even though
-    nothing is saved. Returns the findings the author confirmed (empty if none).
-    """
-    findings = guard.scan(text)
-    if not findings:
-        return []
-    kinds = sorted({f.kind for f in findings})
-    if settings_for(community).guard_mode == GuardMode.BLOCK:
-        GuardLog.objects.create(
-            community=community, user=actor, decision=GuardLog.Decision.BLOCKED, kinds=kinds
-        )
-        raise PatientDataFound(findings, blocked=True)
-    if not confirmed:
-        GuardLog.objects.create(
-            community=community, user=actor, decision=GuardLog.Decision.WARNED, kinds=kinds
-        )
-        raise PatientDataFound(findings, blocked=False)
-    return findings
-
-
-def log_confirmed(*, actor, community, thread, findings) -> None:
-    if findings:
-        GuardLog.objects.create(
-            community=community,
-            user=actor,
-            thread=thread,
-            decision=GuardLog.Decision.CONFIRMED,
-            kinds=sorted({f.kind for f in findings}),
-        )
 
 
 def after_commit_index(thread_id: int) -> None:

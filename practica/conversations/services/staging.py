@@ -13,6 +13,7 @@ from practica.conversations.services.common import (
     after_commit_index,
     after_commit_reevaluate,
     clean_body,
+    screen,
 )
 from practica.markdown import render_markdown
 from practica.notifications.models import Notification
@@ -32,12 +33,20 @@ def _require_staged(thread) -> None:
 
 
 @once_per_key("conversations.comment_on_staged")
-def comment_on_staged(*, actor, thread, body: str) -> StagingComment:
+def comment_on_staged(*, actor, thread, body: str, confirm_guard: bool = False) -> StagingComment:
+    """A reviewer's or the asker's comment on a staged question. Raises PatientDataFound."""
     _require_reviewer_or_asker(actor, thread)
     _require_staged(thread)
     body = clean_body(body)
     if len(body) > 5000:
         raise ValidationError({"body": "Keep review comments to 5,000 characters."})
+    screening = screen(
+        actor=actor,
+        community=thread.community,
+        where="staging comment",
+        texts={"body": body},
+        confirmed=confirm_guard,
+    )
     with transaction.atomic():
         comment = StagingComment(
             thread=thread, author=actor, body=body, body_html=render_markdown(body)
@@ -45,6 +54,7 @@ def comment_on_staged(*, actor, thread, body: str) -> StagingComment:
         comment.stamp_lanyard(actor, thread.community)
         comment.full_clean()
         comment.save()
+        screening.record(comment)
         recipient = thread.author if actor.pk != thread.author_id else None
         if recipient is not None:
             notify(

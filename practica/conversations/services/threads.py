@@ -21,13 +21,12 @@ from practica.conversations.services.common import (
     after_commit_index,
     after_commit_notify,
     after_commit_reevaluate,
-    check_patient_data,
     check_rate,
     clean_body,
     clean_title,
     count_post,
-    log_confirmed,
     render_body,
+    screen,
     settings_for,
 )
 from practica.reliability.idempotency import once_per_key
@@ -96,8 +95,12 @@ def start_thread(
     body = clean_body(body)
     topic_list = _clean_topics(community, topics)
     check_rate(actor, community)
-    findings = check_patient_data(
-        actor=actor, community=community, text=f"{title}\n{body}", confirmed=confirm_guard
+    screening = screen(
+        actor=actor,
+        community=community,
+        where="question" if kind == ThreadKind.QUESTION else "discussion",
+        texts={"title": title, "body": body},
+        confirmed=confirm_guard,
     )
     staged = _goes_to_staging(actor, community, kind)
     first = _is_first_contribution(actor, community)
@@ -132,7 +135,7 @@ def start_thread(
         post.save()
         _record_revision(post, editor=actor, title=title, body=body, now=now)
         Watch.objects.get_or_create(user=actor, thread=thread)
-        log_confirmed(actor=actor, community=community, thread=thread, findings=findings)
+        screening.record(post)
         after_commit_index(thread.pk)
         transaction.on_commit(lambda: count_post(actor, community))
         if not staged:
@@ -205,8 +208,12 @@ def reply(*, actor, thread, body: str, reply_to=None, confirm_guard: bool = Fals
     body = clean_body(body)
     parent = _clean_reply_to(thread, reply_to)
     check_rate(actor, community)
-    findings = check_patient_data(
-        actor=actor, community=community, text=body, confirmed=confirm_guard
+    screening = screen(
+        actor=actor,
+        community=community,
+        where="reply",
+        texts={"body": body},
+        confirmed=confirm_guard,
     )
     first = _is_first_contribution(actor, community)
     now = timezone.now()
@@ -231,7 +238,7 @@ def reply(*, actor, thread, body: str, reply_to=None, confirm_guard: bool = Fals
             reply_count=F("reply_count") + 1, last_activity_at=now
         )
         Watch.objects.get_or_create(user=actor, thread=thread)
-        log_confirmed(actor=actor, community=community, thread=thread, findings=findings)
+        screening.record(post)
         transaction.on_commit(lambda: count_post(actor, community))
         _announce(thread, post, mentioned)
         after_commit_reevaluate(user_ids=[actor.pk], community_id=community.pk)
@@ -269,10 +276,11 @@ def edit_post(
     topic_list = (
         _clean_topics(community, topics) if post.is_opening and topics is not None else None
     )
-    findings = check_patient_data(
+    screening = screen(
         actor=actor,
         community=community,
-        text=f"{title or ''}\n{body}",
+        where="post edit",
+        texts={"title": title or "", "body": body},
         confirmed=confirm_guard,
     )
     title_changed = post.is_opening and title is not None and title != thread.title
@@ -295,7 +303,7 @@ def edit_post(
         _record_revision(
             post, editor=actor, title=thread.title if post.is_opening else "", body=body, now=now
         )
-        log_confirmed(actor=actor, community=community, thread=thread, findings=findings)
+        screening.record(post)
         if post.is_opening:
             after_commit_index(thread.pk)
     return post

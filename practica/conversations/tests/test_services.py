@@ -2,14 +2,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from practica.communities.capabilities import CapabilityDenied
-from practica.communities.models import Community
+from practica.communities.models import Community, GuardMode
 from practica.communities.stages import Stage
 from practica.conversations import services
 from practica.conversations.models import (
     ConversationSettings,
     Flag,
-    GuardLog,
-    GuardMode,
     HelpfulMark,
     Post,
     PostRevision,
@@ -26,6 +24,7 @@ from practica.conversations.trajectory import (
     helpful_or_accepted,
 )
 from practica.notifications.models import Notification
+from practica.privacy.models import GuardLog
 from practica.tests.factories import MembershipFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -260,11 +259,13 @@ def test_guard_warns_then_logs_confirmation(community, learner):
     assert GuardLog.objects.get().decision == GuardLog.Decision.WARNED
     thread = ask(learner, community, body=body, confirm_guard=True)
     log = GuardLog.objects.get(decision=GuardLog.Decision.CONFIRMED)
-    assert log.thread == thread and log.kinds == ["date_of_birth"]
+    assert log.target == thread.posts.get() and log.kinds == ["date_of_birth"]
+    assert log.where == "question"
 
 
 def test_guard_blocks_when_the_community_says_so(community, learner):
-    ConversationSettings.objects.create(community=community, guard_mode=GuardMode.BLOCK)
+    community.guard_mode = GuardMode.BLOCK
+    community.save()
     with pytest.raises(services.PatientDataFound) as found:
         ask(learner, community, body="NHS number 943 476 5919", confirm_guard=True)
     assert found.value.blocked

@@ -4,12 +4,12 @@ from django.urls import reverse
 from practica.communities.stages import Stage
 from practica.conversations.models import (
     ConversationSettings,
-    GuardLog,
     HelpfulMark,
     Thread,
     ThreadKind,
 )
 from practica.conversations.tests.factories import PostFactory, ThreadFactory
+from practica.privacy.models import GuardLog
 from practica.tests.factories import MembershipFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db

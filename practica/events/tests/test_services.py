@@ -11,6 +11,7 @@ from practica.events import recurrence, services
 from practica.events.models import RSVP, Attendance, Event, EventType, Repeat
 from practica.events.tests.factories import EventFactory
 from practica.notifications.models import Notification
+from practica.privacy.guard import PatientDataFound
 from practica.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,14 +100,14 @@ def test_series_landing_in_a_spring_forward_gap_is_refused(community, member_at)
 def test_case_summary_with_patient_data_needs_confirmation(community, member_at):
     organiser = member_at(Stage.FULL)
     summary = "Mrs Jane Smith, DOB 12/03/1948, admitted with a fall."
-    with pytest.raises(services.PatientDataWarning):
+    with pytest.raises(PatientDataFound):
         plan(organiser, community, kind=EventType.CASE_DISCUSSION, case_summary=summary)
     event = plan(
         organiser,
         community,
         kind=EventType.CASE_DISCUSSION,
         case_summary=summary,
-        patient_data_acknowledged=True,
+        confirm_guard=True,
     )
     assert event.case_summary == summary
 

@@ -9,6 +9,7 @@ from practica.communities.capabilities import Capability, require
 from practica.communities.models import Membership
 from practica.communities.services.progression import request_evaluation
 from practica.evidence.models import Appraisal, EvidenceSummary
+from practica.privacy.guard import screen
 
 APPRAISAL_FIELDS = (
     "validity",
@@ -20,15 +21,29 @@ APPRAISAL_FIELDS = (
 )
 
 
-def record_appraisal(*, actor, summary: EvidenceSummary, answers: dict) -> Appraisal:
+def record_appraisal(
+    *, actor, summary: EvidenceSummary, answers: dict, confirm_guard: bool = False
+) -> Appraisal:
     """Record (or replace) `actor`'s appraisal of `summary`.
 
     `answers` holds the ratings and comments named in APPRAISAL_FIELDS. Raises
-    CapabilityDenied without APPRAISE_EVIDENCE and ValidationError for a missing rating.
-    The member's trajectory is re-evaluated once the appraisal is committed.
+    CapabilityDenied without APPRAISE_EVIDENCE, ValidationError for a missing rating and
+    PatientDataFound for a comment (see privacy.guard). The member's trajectory is
+    re-evaluated once the appraisal is committed.
     """
     community = summary.community
     require(actor, Capability.APPRAISE_EVIDENCE, community=community)
+    screening = screen(
+        actor=actor,
+        community=community,
+        where="appraisal",
+        texts={
+            name: answers.get(name) or ""
+            for name in APPRAISAL_FIELDS
+            if name.endswith("_comment") and isinstance(answers.get(name), str)
+        },
+        confirmed=confirm_guard,
+    )
     now = timezone.now()
     with transaction.atomic():
         appraisal = (
@@ -44,6 +59,7 @@ def record_appraisal(*, actor, summary: EvidenceSummary, answers: dict) -> Appra
         appraisal.updated_at = now
         appraisal.full_clean()
         appraisal.save()
+        screening.record(appraisal)
         membership_id = (
             Membership.objects.filter(user=actor, community=community)
             .values_list("pk", flat=True)

@@ -23,6 +23,7 @@ from practica.evidence.services.summaries import question_text, record_revision
 from practica.markdown import render_markdown
 from practica.notifications.models import Notification
 from practica.notifications.services import notify
+from practica.privacy.guard import changed_texts, screen
 from practica.reliability.idempotency import once_per_key
 
 ALREADY_DECIDED = "This proposed edit has already been decided."
@@ -97,6 +98,7 @@ def propose_edit(
     base_revision: int,
     text: SummaryText,
     edit_summary: str = "",
+    confirm_guard: bool = False,
 ) -> ProposedSummaryEdit | None:
     """Offer an edit of `summary`'s text, made from revision number `base_revision`.
 
@@ -111,6 +113,13 @@ def propose_edit(
     text = text.normalised()
     if text.as_revision() == revision_text(base):
         return None
+    screening = screen(
+        actor=actor,
+        community=summary.community,
+        where="proposed edit",
+        texts={**changed_texts(summary, vars(text)), "edit_summary": edit_summary},
+        confirmed=confirm_guard,
+    )
     edit = ProposedSummaryEdit(
         summary=summary,
         base_revision=base,
@@ -121,6 +130,7 @@ def propose_edit(
     with transaction.atomic():
         edit.full_clean()
         edit.save()
+        screening.record(edit)
         owners = [summary.created_by, *summary.reviewers.all()]
         transaction.on_commit(lambda: _tell_owners(edit, owners, actor))
     return edit
@@ -146,13 +156,25 @@ def _tell_owners(edit: ProposedSummaryEdit, owners, actor) -> None:
 
 
 def update_edit(
-    *, actor, edit: ProposedSummaryEdit, text: SummaryText, edit_summary: str = ""
+    *,
+    actor,
+    edit: ProposedSummaryEdit,
+    text: SummaryText,
+    edit_summary: str = "",
+    confirm_guard: bool = False,
 ) -> ProposedSummaryEdit:
     """The proposer revises their open edit (after a request for changes); back to pending."""
     if edit.proposer_id != actor.pk:
         raise CapabilityDenied("Only the person who proposed this edit can change it.")
     require(actor, Capability.PROPOSE_EDIT, community=edit.summary.community)
     text = text.normalised()
+    screening = screen(
+        actor=actor,
+        community=edit.summary.community,
+        where="proposed edit",
+        texts=changed_texts(edit, {**vars(text), "edit_summary": edit_summary.strip()}),
+        confirmed=confirm_guard,
+    )
     with transaction.atomic():
         locked = ProposedSummaryEdit.objects.select_for_update(of=("self",)).get(pk=edit.pk)
         if not locked.is_open:
@@ -164,6 +186,7 @@ def update_edit(
         locked.updated_at = timezone.now()
         locked.full_clean()
         locked.save()
+        screening.record(locked)
     locked.summary = edit.summary
     return locked
 
@@ -267,18 +290,34 @@ def approve_edit(
     return revision
 
 
-def request_changes(*, actor, edit: ProposedSummaryEdit, comment: str) -> ProposedSummaryEdit:
-    return _review(actor, edit, comment, EditStatus.CHANGES_REQUESTED, "asked for changes to")
+def request_changes(
+    *, actor, edit: ProposedSummaryEdit, comment: str, confirm_guard: bool = False
+) -> ProposedSummaryEdit:
+    return _review(
+        actor, edit, comment, EditStatus.CHANGES_REQUESTED, "asked for changes to", confirm_guard
+    )
 
 
-def decline_edit(*, actor, edit: ProposedSummaryEdit, comment: str) -> ProposedSummaryEdit:
-    return _review(actor, edit, comment, EditStatus.DECLINED, "declined")
+def decline_edit(
+    *, actor, edit: ProposedSummaryEdit, comment: str, confirm_guard: bool = False
+) -> ProposedSummaryEdit:
+    return _review(actor, edit, comment, EditStatus.DECLINED, "declined", confirm_guard)
 
 
-def _review(actor, edit: ProposedSummaryEdit, comment: str, status: str, verb: str):
+def _review(
+    actor, edit: ProposedSummaryEdit, comment: str, status: str, verb: str, confirm_guard: bool
+):
     _require_reviewer(actor, edit)
     if not comment.strip():
         raise ValidationError({"comment": "Say what should change, so the proposer can act on it."})
+    # The comment goes into the proposer's notification too.
+    screen(
+        actor=actor,
+        community=edit.summary.community,
+        where="review comment",
+        texts={"comment": comment},
+        confirmed=confirm_guard,
+    ).record(edit)
     with transaction.atomic():
         locked = _locked(edit)
         locked.summary = edit.summary

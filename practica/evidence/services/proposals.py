@@ -23,6 +23,7 @@ from practica.evidence.models import (
     ProposalTransition,
 )
 from practica.markdown import render_markdown
+from practica.privacy.guard import screen
 from practica.reliability.idempotency import once_per_key
 
 MAX_LINKS = 10
@@ -91,14 +92,23 @@ def propose_change(
     change: str,
     summaries: Iterable[EvidenceSummary] = (),
     discussion_links: Iterable[str] = (),
+    confirm_guard: bool = False,
 ) -> PracticeProposal:
     """Propose a change to the community's practice, linked to its evidence and threads.
 
-    Raises CapabilityDenied without WRITE_EVIDENCE, ValidationError for bad input.
+    Raises CapabilityDenied without WRITE_EVIDENCE, ValidationError for bad input and
+    PatientDataFound (see privacy.guard).
     """
     require(actor, Capability.WRITE_EVIDENCE, community=community)
     summaries = _check_summaries(community, summaries, "summaries")
     links = _clean_links(discussion_links)
+    screening = screen(
+        actor=actor,
+        community=community,
+        where="practice-change proposal",
+        texts={"title": title, "change": change},
+        confirmed=confirm_guard,
+    )
     now = timezone.now()
     with transaction.atomic():
         proposal = PracticeProposal(
@@ -114,6 +124,7 @@ def propose_change(
         proposal.full_clean()
         proposal.save()
         proposal.summaries.set(summaries)
+        screening.record(proposal)
         ProposalTransition.objects.create(
             proposal=proposal,
             from_status="",
@@ -198,6 +209,7 @@ def move_proposal(
     decision: DecisionInput | None = None,
     library_article=None,
     review_by: datetime.date | None = None,
+    confirm_guard: bool = False,
 ) -> ProposalTransition:
     """Move `proposal` one step along the workflow, recording who, when and why.
 
@@ -222,6 +234,25 @@ def move_proposal(
         pilot_results=pilot_results,
         decision=decision,
         library_article=library_article,
+    )
+    texts = {
+        "reason": reason,
+        "pilot_plan": pilot_plan,
+        "pilot_measures": pilot_measures,
+        "pilot_results": pilot_results,
+    }
+    if decision is not None:
+        texts.update(
+            context=decision.context,
+            options_considered=decision.options_considered,
+            rationale=decision.rationale,
+        )
+    screening = screen(
+        actor=actor,
+        community=community,
+        where="decision" if to_status in DECIDING_STATUSES else "proposal step",
+        texts=texts,
+        confirmed=confirm_guard,
     )
     now = timezone.now()
     with transaction.atomic():
@@ -266,6 +297,7 @@ def move_proposal(
             record.full_clean()
             record.save()
             record.evidence.set(decision.evidence)
+        screening.record(locked)
         _tell_proposer(locked, actor=actor, community=community, to_status=to_status)
     for name in ("status", "updated_at", "pilot_plan", "pilot_measures", "pilot_results"):
         setattr(proposal, name, getattr(locked, name))

@@ -24,6 +24,7 @@ from practica.evidence.models import (
 from practica.evidence.services.common import citation_text, settings_for
 from practica.library.models import Reference
 from practica.markdown import render_markdown
+from practica.privacy.guard import changed_texts, screen
 from practica.reliability.idempotency import once_per_key
 
 MISSING_CITATION = (
@@ -212,15 +213,39 @@ def record_revision(
     return revision
 
 
+# What a member writes in their own words (the citation is bibliographic data).
+WRITTEN_FIELDS = (*TEXT_FIELDS, "key_findings", "implications")
+
+
+def screen_summary(
+    *, actor, community, data: SummaryInput, summary=None, edit_summary="", confirm_guard: bool
+):
+    """The patient-data guard over what `data` writes (or, for `summary`, changes)."""
+    texts = {name: getattr(data, name) or "" for name in WRITTEN_FIELDS}
+    return screen(
+        actor=actor,
+        community=community,
+        where="evidence summary",
+        texts={**changed_texts(summary, texts), "edit_summary": edit_summary},
+        confirmed=confirm_guard,
+    )
+
+
 @once_per_key("evidence.create_summary")
-def create_summary(*, actor, community: Community, data: SummaryInput) -> EvidenceSummary:
+def create_summary(
+    *, actor, community: Community, data: SummaryInput, confirm_guard: bool = False
+) -> EvidenceSummary:
     """Write a new evidence summary and its first revision.
 
     Raises CapabilityDenied without WRITE_EVIDENCE, ValidationError for a missing citation,
-    a level outside the community's scale, or reviewers who aren't members.
+    a level outside the community's scale, or reviewers who aren't members, and
+    PatientDataFound (see privacy.guard).
     """
     require(actor, Capability.WRITE_EVIDENCE, community=community)
     data, scale = _check(community, data)
+    screening = screen_summary(
+        actor=actor, community=community, data=data, confirm_guard=confirm_guard
+    )
     now = timezone.now()
     with transaction.atomic():
         summary = EvidenceSummary(community=community, created_by=actor, created_at=now)
@@ -229,7 +254,9 @@ def create_summary(*, actor, community: Community, data: SummaryInput) -> Eviden
         summary.full_clean()
         summary.save()
         summary.reviewers.set(data.reviewers)
-        record_revision(summary, author=actor, edit_summary="First version", now=now)
+        screening.record(
+            record_revision(summary, author=actor, edit_summary="First version", now=now)
+        )
     return summary
 
 
@@ -240,6 +267,7 @@ def revise_summary(
     data: SummaryInput,
     base_revision: int,
     edit_summary: str = "",
+    confirm_guard: bool = False,
 ) -> EvidenceSummary:
     """Save a new revision of `summary`, opened in the editor at revision `base_revision`.
 
@@ -249,6 +277,14 @@ def revise_summary(
     community = summary.community
     require(actor, Capability.WRITE_EVIDENCE, community=community)
     data, scale = _check(community, data)
+    screening = screen_summary(
+        actor=actor,
+        community=community,
+        data=data,
+        summary=summary,
+        edit_summary=edit_summary,
+        confirm_guard=confirm_guard,
+    )
     now = timezone.now()
     with transaction.atomic():
         locked = EvidenceSummary.objects.select_for_update(of=("self",)).get(pk=summary.pk)
@@ -260,7 +296,7 @@ def revise_summary(
         summary.full_clean()
         summary.save()
         summary.reviewers.set(data.reviewers)
-        record_revision(summary, author=actor, edit_summary=edit_summary, now=now)
+        screening.record(record_revision(summary, author=actor, edit_summary=edit_summary, now=now))
     return summary
 
 

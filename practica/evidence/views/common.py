@@ -7,15 +7,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from practica.evidence import querysets
+from practica.privacy.forms import apply_service_error
 
 
 def add_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: beside a field when it names one."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+    """Put a service's ValidationError on the form: beside a field when it names one (and
+    the patient-data guard's warning panel when that is what it is)."""
+    apply_service_error(form, error)
 
 
 def summary_or_404(community, summary_id: int):

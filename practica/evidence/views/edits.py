@@ -99,6 +99,7 @@ def summary_propose(request, community_slug, summary_id):
                     text=SummaryText.from_data(data),
                     edit_summary=data["edit_summary"],
                     submission_key=data["submission_key"],
+                    confirm_guard=form.guard_confirmed,
                 )
             except ValidationError as error:
                 add_errors(form, error)
@@ -165,10 +166,14 @@ def edit_decide(request, community_slug, summary_id, edit_id):
                     request, f"Approved as revision {revision.number}. The proposer has been told."
                 )
         elif decision == "request_changes":
-            edit_services.request_changes(actor=request.user, edit=edit, comment=comment)
+            edit_services.request_changes(
+                actor=request.user, edit=edit, comment=comment, confirm_guard=form.guard_confirmed
+            )
             messages.success(request, "Changes requested. The proposer has been told.")
         else:
-            edit_services.decline_edit(actor=request.user, edit=edit, comment=comment)
+            edit_services.decline_edit(
+                actor=request.user, edit=edit, comment=comment, confirm_guard=form.guard_confirmed
+            )
             messages.success(request, "Proposed edit declined. The proposer has been told.")
         return redirect(summary)
     except SummaryEditConflict as conflict:
@@ -229,6 +234,7 @@ def edit_revise(request, community_slug, summary_id, edit_id):
                     edit=edit,
                     text=SummaryText.from_data(data),
                     edit_summary=data["edit_summary"],
+                    confirm_guard=form.guard_confirmed,
                 )
             except ValidationError as error:
                 add_errors(form, error)

@@ -62,7 +62,10 @@ def proposal_new(request, community_slug):
         if form.is_valid():
             try:
                 proposal = proposal_services.propose_change(
-                    actor=request.user, community=community, **form.cleaned_data
+                    actor=request.user,
+                    community=community,
+                    confirm_guard=form.guard_confirmed,
+                    **form.cleaned_data,
                 )
             except ValidationError as error:
                 add_errors(form, error)
@@ -162,6 +165,7 @@ def proposal_move(request, community_slug, proposal_id):
                 ),
                 library_article=data["library_article"],
                 review_by=data["review_by"],
+                confirm_guard=form.guard_confirmed,
             )
         except proposal_services.ProposalMovedMeanwhile as error:
             messages.error(request, error.messages[0])

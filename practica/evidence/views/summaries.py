@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from practica.communities.capabilities import Capability, can_map, require
 from practica.communities.lanyards import attach_lanyards, lanyards_for
 from practica.communities.views.browse import community_for
-from practica.conversations.services.common import PatientDataFound
 from practica.evidence import querysets
 from practica.evidence.forms import (
     AppraisalForm,
@@ -31,6 +30,7 @@ from practica.evidence.services.summaries import SummaryConflict, SummaryInput
 from practica.evidence.views.common import add_errors, summary_or_404
 from practica.evidence.views.edits import edit_diffs
 from practica.library.diff import FieldDiff, word_diff
+from practica.privacy.guard import PatientDataFound, keep_log
 
 SUMMARY_CAPABILITIES = [
     Capability.WRITE_EVIDENCE,
@@ -92,6 +92,7 @@ def summary_new(request, community_slug):
                     community=community,
                     data=_summary_input(form),
                     submission_key=form.cleaned_data["submission_key"],
+                    confirm_guard=form.guard_confirmed,
                 )
             except ValidationError as error:
                 add_errors(form, error)
@@ -170,6 +171,7 @@ def summary_edit(request, community_slug, summary_id):
                     data=_summary_input(form),
                     base_revision=form.cleaned_data["base_revision"],
                     edit_summary=form.cleaned_data["edit_summary"],
+                    confirm_guard=form.guard_confirmed,
                 )
             except SummaryConflict as error:
                 conflict = error.latest
@@ -240,7 +242,10 @@ def summary_appraise(request, community_slug, summary_id):
     if form.is_valid():
         try:
             appraisal_services.record_appraisal(
-                actor=request.user, summary=summary, answers=form.cleaned_data
+                actor=request.user,
+                summary=summary,
+                answers=form.cleaned_data,
+                confirm_guard=form.guard_confirmed,
             )
         except ValidationError as error:
             add_errors(form, error)
@@ -258,8 +263,12 @@ def summary_discuss(request, community_slug, summary_id):
     summary = summary_or_404(community, summary_id)
     try:
         thread = summary_services.start_discussion(actor=request.user, summary=summary)
-    except (ValidationError, PatientDataFound) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    except PatientDataFound as found:
+        keep_log(found)  # the thread was started inside the summary's transaction
+        messages.error(request, found.message)
+        return redirect(summary)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
         return redirect(summary)
     return redirect(thread)
 

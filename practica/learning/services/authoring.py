@@ -26,6 +26,7 @@ from practica.learning.models import (
     Section,
 )
 from practica.markdown import render_markdown
+from practica.privacy.guard import changed_texts, screen
 
 DRAFT_MODELS = {"section": Section, "activity": Activity, "reading": Reading}
 
@@ -55,9 +56,17 @@ def create_module(
     outcomes: str = "",
     estimated_minutes: int = 30,
     slug: str = "",
+    confirm_guard: bool = False,
 ) -> Module:
-    """A new, unpublished module owned by `actor`."""
+    """A new, unpublished module owned by `actor`. Raises PatientDataFound (privacy.guard)."""
     require_author_in(actor, community)
+    screening = screen(
+        actor=actor,
+        community=community,
+        where="module",
+        texts={"title": title, "overview": overview, "outcomes": outcomes},
+        confirmed=confirm_guard,
+    )
     with transaction.atomic():
         module = Module(
             community=community,
@@ -70,13 +79,28 @@ def create_module(
         module.full_clean()
         module.save()
         module.owners.add(actor)
+        screening.record(module)
     return module
 
 
 def update_module(
-    *, actor, module: Module, title: str, overview: str, outcomes: str, estimated_minutes: int
+    *,
+    actor,
+    module: Module,
+    title: str,
+    overview: str,
+    outcomes: str,
+    estimated_minutes: int,
+    confirm_guard: bool = False,
 ) -> Module:
     require_author(actor, module)
+    screening = screen(
+        actor=actor,
+        community=module.community,
+        where="module",
+        texts=changed_texts(module, {"title": title, "overview": overview, "outcomes": outcomes}),
+        confirmed=confirm_guard,
+    )
     with transaction.atomic():
         module.title = title
         module.overview = overview
@@ -85,13 +109,32 @@ def update_module(
         module.updated_at = timezone.now()
         module.full_clean()
         module.save()
+        screening.record(module)
     return module
 
 
-def save_part(*, actor, module: Module, kind: str, part_id: int | None = None, **fields):
-    """Create or update a section, activity or reading entry of the draft."""
+def save_part(
+    *,
+    actor,
+    module: Module,
+    kind: str,
+    part_id: int | None = None,
+    confirm_guard: bool = False,
+    **fields,
+):
+    """Create or update a section, activity or reading entry of the draft.
+
+    Raises PatientDataFound for what it writes (see privacy.guard)."""
     require_author(actor, module)
     model = DRAFT_MODELS[kind]
+    existing = model.objects.filter(module=module, pk=part_id).first() if part_id else None
+    screening = screen(
+        actor=actor,
+        community=module.community,
+        where=f"module {kind}",
+        texts=changed_texts(existing, {k: v for k, v in fields.items() if isinstance(v, str)}),
+        confirmed=confirm_guard,
+    )
     with transaction.atomic():
         if part_id is None:
             last = model.objects.filter(module=module).aggregate(m=Max("position"))["m"]
@@ -103,6 +146,7 @@ def save_part(*, actor, module: Module, kind: str, part_id: int | None = None, *
         part.full_clean()
         part.save()
         _touch(module)
+        screening.record(part)
     return part
 
 

@@ -10,11 +10,14 @@ from django.utils import timezone
 
 from practica.learning.access import check_live, require_author, require_read
 from practica.learning.models import FEEDBACK_MAX_CHARS, Feedback, Module
+from practica.privacy.guard import screen
 from practica.site import site_url
 
 
-def send_feedback(*, actor, module: Module, text: str) -> Feedback:
-    """Store a comment and email it to the module's owners once it is saved."""
+def send_feedback(*, actor, module: Module, text: str, confirm_guard: bool = False) -> Feedback:
+    """Store a comment and email it to the module's owners once it is saved.
+
+    Raises PatientDataFound (see privacy.guard)."""
     require_read(actor, module)
     check_live(actor, module)
     if actor is None or not actor.is_authenticated:
@@ -27,10 +30,18 @@ def send_feedback(*, actor, module: Module, text: str) -> Feedback:
             f"Your comments are {len(text):,} characters long; the limit is {FEEDBACK_MAX_CHARS:,}. "
             "Shorten them and send again: your text is kept below."
         )
+    screening = screen(
+        actor=actor,
+        community=module.community,
+        where="module feedback",
+        texts={"text": text},
+        confirmed=confirm_guard,
+    )
     with transaction.atomic():
         feedback = Feedback(module=module, author=actor, text=text)
         feedback.full_clean()
         feedback.save()
+        screening.record(feedback)
         feedback_id = feedback.pk
         transaction.on_commit(lambda: email_owners(feedback_id=feedback_id))
     return feedback

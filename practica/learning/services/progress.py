@@ -14,6 +14,7 @@ from practica.learning.models import (
     ModuleProgress,
     Reflection,
 )
+from practica.privacy.guard import screen
 
 
 def start_module(*, actor, module: Module) -> ModuleProgress:
@@ -64,12 +65,22 @@ def check_reflection(text: str) -> str:
     return text
 
 
-def save_reflection(*, actor, module: Module, activity_id: int, text: str) -> Reflection:
-    """Write or rewrite the member's reflection on one activity. Reflections stay private."""
+def save_reflection(
+    *, actor, module: Module, activity_id: int, text: str, confirm_guard: bool = False
+) -> Reflection:
+    """Write or rewrite the member's reflection on one activity. Reflections stay private,
+    but may be shared later, so the guard reads them too (raises PatientDataFound)."""
     progress = start_module(actor=actor, module=module)
     if progress.version.activity(activity_id) is None:
         raise ValidationError("That activity is not part of the version you are working on.")
     text = check_reflection(text)
+    screening = screen(
+        actor=actor,
+        community=module.community,
+        where="reflection",
+        texts={"text": text},
+        confirmed=confirm_guard,
+    )
     with transaction.atomic():
         reflection = (
             Reflection.objects.select_for_update(of=("self",))
@@ -82,6 +93,7 @@ def save_reflection(*, actor, module: Module, activity_id: int, text: str) -> Re
         reflection.updated_at = timezone.now()
         reflection.full_clean()
         reflection.save()
+        screening.record(reflection)
         progress.updated_at = timezone.now()
         progress.save(update_fields=["updated_at"])
         refresh_completion(progress)

@@ -27,17 +27,14 @@ from practica.learning.forms import (
 from practica.learning.models import Assessment, Question
 from practica.learning.services import authoring
 from practica.learning.views.common import breadcrumbs, get_module
+from practica.privacy.forms import apply_service_error
 
 PART_FORMS = {"section": SectionForm, "activity": ActivityForm, "reading": ReadingForm}
 PART_LABELS = {"section": "section", "activity": "learning activity", "reading": "further reading"}
 
 
 def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+    apply_service_error(form, error)
 
 
 def _editable(request, module_slug):
@@ -69,6 +66,7 @@ def module_new(request):
                 overview=data["overview"],
                 outcomes=data["outcomes"],
                 estimated_minutes=data["estimated_minutes"],
+                confirm_guard=form.guard_confirmed,
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -97,7 +95,12 @@ def module_edit(request, module_slug):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            authoring.update_module(actor=request.user, module=module, **form.cleaned_data)
+            authoring.update_module(
+                actor=request.user,
+                module=module,
+                confirm_guard=form.guard_confirmed,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -147,7 +150,12 @@ def part_form(request, module_slug, kind, part_id=None):
     if request.method == "POST" and form.is_valid():
         try:
             authoring.save_part(
-                actor=request.user, module=module, kind=kind, part_id=part_id, **form.cleaned_data
+                actor=request.user,
+                module=module,
+                kind=kind,
+                part_id=part_id,
+                confirm_guard=form.guard_confirmed,
+                **form.cleaned_data,
             )
         except ValidationError as error:
             _apply_errors(form, error)

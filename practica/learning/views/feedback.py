@@ -15,6 +15,7 @@ from practica.learning.forms import FeedbackForm
 from practica.learning.models import Feedback
 from practica.learning.services.feedback import mark_feedback_handled, send_feedback
 from practica.learning.views.common import breadcrumbs, get_module, module_view
+from practica.privacy.forms import apply_service_error
 
 
 @login_required
@@ -28,9 +29,10 @@ def feedback_new(request, module_slug):
                 actor=request.user,
                 module=module,
                 text=form.cleaned_data["text"],
+                confirm_guard=form.guard_confirmed,
             )
         except ValidationError as error:
-            form.add_error("text", error)
+            apply_service_error(form, error, field="text")
         else:
             messages.success(
                 request, "Thank you: your comments are on their way to the module’s authors."

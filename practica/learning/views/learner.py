@@ -17,6 +17,8 @@ from practica.learning.models import ModuleProgress, Reflection
 from practica.learning.services import progress as progress_services
 from practica.learning.views.common import breadcrumbs, get_module, module_view
 from practica.library.glossary import link_glossary_terms
+from practica.privacy.forms import apply_service_error
+from practica.privacy.guard import PatientDataFound, keep_log
 
 
 @login_required
@@ -133,9 +135,10 @@ def activity_detail(request, module_slug, activity_id):
                     module=module,
                     activity_id=activity_id,
                     text=form.cleaned_data["text"],
+                    confirm_guard=form.guard_confirmed,
                 )
             except ValidationError as error:
-                form.add_error("text", error)
+                apply_service_error(form, error, field="text")
             else:
                 messages.success(request, "Your reflection is saved. Only you can see it.")
                 return redirect(
@@ -167,8 +170,6 @@ def activity_detail(request, module_slug, activity_id):
 @module_view
 def activity_share(request, module_slug, activity_id):
     """Share a saved reflection with the community as a discussion, after the guard."""
-    from practica.conversations.services.common import PatientDataFound
-
     module = get_module(request, module_slug)
     url = reverse(
         "learning:activity", kwargs={"module_slug": module.slug, "activity_id": activity_id}
@@ -181,7 +182,8 @@ def activity_share(request, module_slug, activity_id):
             confirm_guard=request.POST.get("confirm_guard") == "1",
         )
     except PatientDataFound as found:
-        messages.error(request, str(found))
+        keep_log(found)
+        messages.error(request, found.message)
         if not found.blocked:
             return redirect(f"{url}?confirm_share=1")
         return redirect(url)

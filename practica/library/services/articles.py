@@ -21,6 +21,7 @@ from practica.library.models import (
     Revision,
 )
 from practica.markdown import render_markdown
+from practica.privacy.guard import changed_texts, screen
 from practica.reliability.idempotency import once_per_key
 
 UNCHANGED = object()
@@ -37,6 +38,9 @@ class ArticleText:
     @classmethod
     def of(cls, obj) -> ArticleText:
         return cls(obj.title, obj.summary, obj.body)
+
+    def fields(self) -> dict[str, str]:
+        return {"title": self.title, "summary": self.summary, "body": self.body}
 
     def normalised(self) -> ArticleText:
         # Browsers send CRLF; a revision that differs only in line endings is no change.
@@ -159,15 +163,30 @@ def create_article(
     source_title: str = "",
     source_thread=None,
     source_event=None,
+    confirm_guard: bool = False,
+    already_screened: bool = False,
 ) -> Article:
     """A new article with its first revision: published by those who may edit directly,
-    otherwise a draft for review."""
+    otherwise a draft for review. Raises PatientDataFound (see privacy.guard).
+
+    `already_screened`: the text is put together from what the guard passed when its
+    authors wrote it (a distilled thread, an event's notes), so it is not screened again.
+    """
     require(
         actor,
         Capability.EDIT_ARTICLE if publish else Capability.DRAFT_ARTICLE,
         community=community,
     )
     text = ArticleText(title, summary, body).normalised()
+    screening = screen(
+        actor=actor,
+        community=community,
+        where="article",
+        texts={}
+        if already_screened
+        else {**text.fields(), "edit_summary": edit_summary, "source_title": source_title},
+        confirmed=confirm_guard,
+    )
     with transaction.atomic():
         article = Article(
             community=community,
@@ -186,10 +205,11 @@ def create_article(
         )
         article.full_clean()
         article.save()
-        _write_revision(
+        revision = _write_revision(
             article, author=actor, text=text, edit_summary=edit_summary or "First version"
         )
         article.save()
+        screening.record(revision)
         article.topics.set([t for t in topics if t.community_id == community.pk])
         article.owners.set(owners if owners is not None else [actor])
     return article
@@ -210,15 +230,27 @@ def save_revision(
     review_due=UNCHANGED,
     source_url=UNCHANGED,
     source_title=UNCHANGED,
+    confirm_guard: bool = False,
 ) -> Revision | None:
     """Save an edit made from `base_revision_id`; None when the text didn't change.
 
     Raises EditConflict (writing nothing) when another revision was saved since the base:
     the article row is locked for the check and the write, so two simultaneous saves
-    from the same base can't both succeed.
+    from the same base can't both succeed. Raises PatientDataFound for what the edit adds.
     """
     require_edit(actor, article)
     text = ArticleText(title, summary, body).normalised()
+    texts = changed_texts(article, text.fields())
+    texts["edit_summary"] = edit_summary
+    if source_title is not UNCHANGED:
+        texts.update(changed_texts(article, {"source_title": source_title}))
+    screening = screen(
+        actor=actor,
+        community=article.community,
+        where="article revision",
+        texts=texts,
+        confirmed=confirm_guard,
+    )
     with transaction.atomic():
         locked = Article.objects.select_for_update(of=("self",)).get(pk=article.pk)
         locked.community = article.community
@@ -239,6 +271,7 @@ def save_revision(
         revision = None
         if current is None or ArticleText.of(current) != text:
             revision = _write_revision(locked, author=actor, text=text, edit_summary=edit_summary)
+            screening.record(revision)
         locked.full_clean()
         locked.save()
         if topics is not UNCHANGED:
@@ -319,7 +352,10 @@ def set_owners(*, actor, article: Article, owners) -> None:
 
 
 @once_per_key("library.add_comment")
-def add_comment(*, actor, article: Article, body: str) -> ArticleComment:
+def add_comment(
+    *, actor, article: Article, body: str, confirm_guard: bool = False
+) -> ArticleComment:
+    """A comment under an article. Raises PatientDataFound (see privacy.guard)."""
     require(actor, Capability.COMMENT_ARTICLE, community=article.community)
     if not may_read(actor, article):
         raise CapabilityDenied("You can't see this article.")
@@ -327,7 +363,15 @@ def add_comment(*, actor, article: Article, body: str) -> ArticleComment:
         article=article, author=actor, body=body.strip(), body_html=render_markdown(body)
     )
     comment.stamp_lanyard(actor, article.community)
+    screening = screen(
+        actor=actor,
+        community=article.community,
+        where="article comment",
+        texts={"body": comment.body},
+        confirmed=confirm_guard,
+    )
     with transaction.atomic():
         comment.full_clean()
         comment.save()
+        screening.record(comment)
     return comment

@@ -11,6 +11,7 @@ from practica.communities.capabilities import Capability, require
 from practica.library.glossary import forget_glossary
 from practica.library.models import GlossaryTerm
 from practica.markdown import render_markdown
+from practica.privacy.guard import changed_texts, screen
 
 
 def parse_synonyms(raw: str) -> list[str]:
@@ -31,14 +32,29 @@ def save_term(
     definition: str,
     synonyms: list[str],
     existing: GlossaryTerm | None = None,
+    confirm_guard: bool = False,
 ) -> GlossaryTerm:
-    """Add a term, or change `existing`; a term or synonym may name only one entry."""
+    """Add a term, or change `existing`; a term or synonym may name only one entry.
+
+    Raises PatientDataFound (see privacy.guard)."""
     require(actor, Capability.EDIT_ARTICLE, community=community)
     term = " ".join(term.split())
     synonyms = [s for s in synonyms if s.casefold() != term.casefold()]
     slug = slugify(term)[:100]
     if not slug:
         raise ValidationError({"term": "The term needs at least one letter or digit."})
+    texts = {"term": term, "definition": definition.strip(), "synonyms": ", ".join(synonyms)}
+    if existing is not None:
+        texts = changed_texts(existing, {"term": term, "definition": texts["definition"]}) | (
+            {"synonyms": texts["synonyms"]} if synonyms != existing.synonyms else {}
+        )
+    screening = screen(
+        actor=actor,
+        community=community,
+        where="glossary entry",
+        texts=texts,
+        confirmed=confirm_guard,
+    )
     with transaction.atomic():
         others = GlossaryTerm.objects.filter(community=community)
         if existing is not None:
@@ -61,6 +77,7 @@ def save_term(
         entry.updated_at = timezone.now()
         entry.full_clean()
         entry.save()
+        screening.record(entry)
     forget_glossary(community)
     return entry
 

@@ -19,6 +19,7 @@ from practica.library.services.articles import (
 )
 from practica.notifications.models import Notification
 from practica.notifications.services import notify
+from practica.privacy.guard import changed_texts, screen
 from practica.reliability.idempotency import once_per_key
 
 
@@ -36,8 +37,12 @@ def propose_edit(
     summary: str,
     body: str,
     edit_summary: str = "",
+    confirm_guard: bool = False,
 ) -> ProposedEdit | None:
-    """Offer an edit for review; None when the text is the same as the one it starts from."""
+    """Offer an edit for review; None when the text is the same as the one it starts from.
+
+    Raises PatientDataFound for what the edit adds (see privacy.guard).
+    """
     require(actor, Capability.PROPOSE_EDIT, community=article.community)
     if not may_read(actor, article):
         raise CapabilityDenied("You can't see this article.")
@@ -47,6 +52,13 @@ def propose_edit(
         raise ValidationError("The revision this edit starts from is not part of this article.")
     if ArticleText.of(base) == text:
         return None
+    screening = screen(
+        actor=actor,
+        community=article.community,
+        where="proposed edit",
+        texts={**changed_texts(base, text.fields()), "edit_summary": edit_summary},
+        confirmed=confirm_guard,
+    )
     proposal = ProposedEdit(
         article=article,
         base_revision=base,
@@ -59,6 +71,7 @@ def propose_edit(
     with transaction.atomic():
         proposal.full_clean()
         proposal.save()
+        screening.record(proposal)
         owners = list(article.owners.all())
         transaction.on_commit(lambda: _tell_owners(proposal, owners, actor))
     return proposal
@@ -77,13 +90,27 @@ def _tell_owners(proposal: ProposedEdit, owners, actor) -> None:
 
 
 def update_proposal(
-    *, actor, proposal: ProposedEdit, title: str, summary: str, body: str, edit_summary: str = ""
+    *,
+    actor,
+    proposal: ProposedEdit,
+    title: str,
+    summary: str,
+    body: str,
+    edit_summary: str = "",
+    confirm_guard: bool = False,
 ) -> ProposedEdit:
     """The proposer revises their open proposal (after a request for changes); back to pending."""
     if proposal.proposer_id != actor.pk:
         raise CapabilityDenied("Only the person who proposed this edit can change it.")
     require(actor, Capability.PROPOSE_EDIT, community=proposal.article.community)
     text = ArticleText(title, summary, body).normalised()
+    screening = screen(
+        actor=actor,
+        community=proposal.article.community,
+        where="proposed edit",
+        texts=changed_texts(proposal, {**text.fields(), "edit_summary": edit_summary.strip()}),
+        confirmed=confirm_guard,
+    )
     with transaction.atomic():
         locked = ProposedEdit.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
         if not locked.is_open:
@@ -94,6 +121,7 @@ def update_proposal(
         locked.updated_at = timezone.now()
         locked.full_clean()
         locked.save()
+        screening.record(locked)
     return locked
 
 
@@ -168,20 +196,39 @@ def approve_proposal(
     return revision
 
 
-def request_changes(*, actor, proposal: ProposedEdit, comment: str) -> ProposedEdit:
+def request_changes(
+    *, actor, proposal: ProposedEdit, comment: str, confirm_guard: bool = False
+) -> ProposedEdit:
     return _review(
-        actor, proposal, comment, ProposalStatus.CHANGES_REQUESTED, "asked for changes to"
+        actor,
+        proposal,
+        comment,
+        ProposalStatus.CHANGES_REQUESTED,
+        "asked for changes to",
+        confirm_guard,
     )
 
 
-def decline_proposal(*, actor, proposal: ProposedEdit, comment: str) -> ProposedEdit:
-    return _review(actor, proposal, comment, ProposalStatus.DECLINED, "declined")
+def decline_proposal(
+    *, actor, proposal: ProposedEdit, comment: str, confirm_guard: bool = False
+) -> ProposedEdit:
+    return _review(actor, proposal, comment, ProposalStatus.DECLINED, "declined", confirm_guard)
 
 
-def _review(actor, proposal: ProposedEdit, comment: str, status: str, verb: str) -> ProposedEdit:
+def _review(
+    actor, proposal: ProposedEdit, comment: str, status: str, verb: str, confirm_guard: bool
+) -> ProposedEdit:
     require(actor, Capability.APPROVE_EDIT, community=proposal.article.community)
     if not comment.strip():
         raise ValidationError({"comment": "Say what should change, so the proposer can act on it."})
+    # The comment goes into the proposer's notification too.
+    screen(
+        actor=actor,
+        community=proposal.article.community,
+        where="review comment",
+        texts={"comment": comment},
+        confirmed=confirm_guard,
+    ).record(proposal)
     with transaction.atomic():
         locked = ProposedEdit.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
         locked.article = proposal.article

@@ -14,6 +14,7 @@ from django.utils import timezone
 from practica.communities.capabilities import Capability, CapabilityDenied, can, require
 from practica.library.models import Resource, ResourceKind, ResourceVersion
 from practica.library.uploads import UploadRefused, sniff
+from practica.privacy.guard import screen
 from practica.reliability.idempotency import once_per_key
 
 
@@ -63,11 +64,21 @@ def add_resource(
     topics=(),
     uploaded=None,
     url: str = "",
+    confirm_guard: bool = False,
 ) -> Resource:
-    """A new resource: an uploaded file, or an external link when `url` is given."""
+    """A new resource: an uploaded file, or an external link when `url` is given.
+
+    Raises PatientDataFound for its title or description (see privacy.guard)."""
     require(actor, Capability.UPLOAD_RESOURCE, community=community)
     if bool(uploaded) == bool(url):
         raise ValidationError("Choose a file to upload or give a link, not both.")
+    screening = screen(
+        actor=actor,
+        community=community,
+        where="resource",
+        texts={"title": title, "description": description},
+        confirmed=confirm_guard,
+    )
     resource = Resource(
         community=community,
         kind=ResourceKind.FILE if uploaded else ResourceKind.LINK,
@@ -83,6 +94,7 @@ def add_resource(
             _store_version(resource, actor=actor, uploaded=uploaded)
             resource.save()
         resource.topics.set([t for t in topics if t.community_id == community.pk])
+        screening.record(resource)
     return resource
 
 

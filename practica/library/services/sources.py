@@ -93,6 +93,7 @@ def distil_thread(*, actor, thread: Thread) -> Article:
             source_url=locked.get_absolute_url(),
             source_title=locked.title,
             source_thread=locked,
+            already_screened=True,
         )
 
 
@@ -141,4 +142,5 @@ def file_event_notes(*, actor, event: Event) -> Article:
             source_url=locked.get_absolute_url(),
             source_title=locked.title,
             source_event=locked,
+            already_screened=True,
         )

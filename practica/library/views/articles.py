@@ -124,6 +124,7 @@ def article_new(request, community_slug):
                 source_url=data["source_url"],
                 source_title=data["source_title"],
                 submission_key=data["submission_key"],
+                confirm_guard=form.guard_confirmed,
             )
         except ValidationError as error:
             add_validation_errors(form, error)
@@ -140,7 +141,8 @@ def article_new(request, community_slug):
     )
 
 
-def article_detail(request, community_slug, article_slug):
+def article_detail(request, community_slug, article_slug, *, comment_form=None):
+    """The article page; `comment_form` is a comment sent back with its errors."""
     community, article = article_or_404(request, community_slug, article_slug, full=True)
     contributors = contributors_of(article)
     proposals = open_proposals(article)
@@ -165,12 +167,13 @@ def article_detail(request, community_slug, article_slug):
         "comments": comments,
         "owners": owner_rows,
         "references": [(ref, vancouver(ref)) for ref in references],
-        "comment_form": CommentForm(),
+        "comment_form": comment_form or CommentForm(),
         "review_form": ReviewForm(),
         "may_edit": request.user.is_authenticated and may_edit(request.user, article),
         **can_map(request.user, community, ARTICLE_CAPABILITIES),
     }
-    return render(request, "library/article_detail.html", context)
+    status = 422 if comment_form is not None else 200
+    return render(request, "library/article_detail.html", context, status=status)
 
 
 def _edit_mode(user, article) -> str:
@@ -229,6 +232,7 @@ def article_edit(request, community_slug, article_slug):
                     source_url=data["source_url"],
                     source_title=data["source_title"],
                     submission_key=data["submission_key"],
+                    confirm_guard=form.guard_confirmed,
                 )
                 if revision is None:
                     messages.info(request, "The text didn’t change, so no new revision was made.")
@@ -244,6 +248,7 @@ def article_edit(request, community_slug, article_slug):
                 body=data["body"],
                 edit_summary=data["edit_summary"],
                 submission_key=data["submission_key"],
+                confirm_guard=form.guard_confirmed,
             )
             if proposal is None:
                 messages.info(
@@ -385,16 +390,21 @@ def comment_add(request, community_slug, article_slug):
     community, article = article_or_404(request, community_slug, article_slug)
     form = CommentForm(request.POST)
     if form.is_valid():
-        article_services.add_comment(
-            actor=request.user,
-            article=article,
-            body=form.cleaned_data["body"],
-            submission_key=form.cleaned_data["submission_key"],
-        )
-        messages.success(request, "Comment added.")
-        return redirect(f"{article.get_absolute_url()}#comments")
-    messages.error(request, "Write something before posting a comment.")
-    return redirect(f"{article.get_absolute_url()}#comments")
+        try:
+            article_services.add_comment(
+                actor=request.user,
+                article=article,
+                body=form.cleaned_data["body"],
+                confirm_guard=form.guard_confirmed,
+                submission_key=form.cleaned_data["submission_key"],
+            )
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, "Comment added.")
+            return redirect(f"{article.get_absolute_url()}#comments")
+    # Back on the article with what was typed, its errors and any guard warning.
+    return article_detail(request, community_slug, article_slug, comment_form=form)
 
 
 @require_POST

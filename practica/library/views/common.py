@@ -9,6 +9,7 @@ from practica.communities.views.browse import community_for
 from practica.library.models import Article
 from practica.library.querysets import article_for_page
 from practica.library.services.articles import may_read
+from practica.privacy.forms import apply_service_error
 
 
 def article_or_404(request, community_slug: str, article_slug: str, *, full: bool = False):
@@ -35,9 +36,6 @@ def article_or_404(request, community_slug: str, article_slug: str, *, full: boo
 
 
 def add_validation_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: beside a field when it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+    """Put a service's ValidationError on the form: beside a field when it names one (and
+    the patient-data guard's warning panel when that is what it is)."""
+    apply_service_error(form, error)

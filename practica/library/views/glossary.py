@@ -70,6 +70,7 @@ def glossary_term_edit(request, community_slug, term_slug=None):
                 definition=data["definition"],
                 synonyms=glossary_services.parse_synonyms(data["synonyms"]),
                 existing=term,
+                confirm_guard=form.guard_confirmed,
             )
         except ValidationError as error:
             add_validation_errors(form, error)

@@ -88,12 +88,18 @@ def proposal_decide(request, community_slug, article_slug, proposal_id):
             return redirect(article)
         if decision == "request_changes":
             proposal_services.request_changes(
-                actor=request.user, proposal=proposal, comment=comment
+                actor=request.user,
+                proposal=proposal,
+                comment=comment,
+                confirm_guard=form.guard_confirmed,
             )
             messages.success(request, "Changes requested. The proposer has been told.")
         else:
             proposal_services.decline_proposal(
-                actor=request.user, proposal=proposal, comment=comment
+                actor=request.user,
+                proposal=proposal,
+                comment=comment,
+                confirm_guard=form.guard_confirmed,
             )
             messages.success(request, "Proposal declined. The proposer has been told.")
         return redirect(article)
@@ -150,6 +156,7 @@ def proposal_edit(request, community_slug, article_slug, proposal_id):
                 summary=data["summary"],
                 body=data["body"],
                 edit_summary=data["edit_summary"],
+                confirm_guard=form.guard_confirmed,
             )
         except ValidationError as error:
             add_validation_errors(form, error)

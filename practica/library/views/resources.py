@@ -20,10 +20,11 @@ from practica.library.models import Resource, ResourceVersion
 from practica.library.services import resources as resource_services
 from practica.library.uploads import ALLOWED_LABEL, TYPES, max_upload_bytes
 from practica.library.views.common import add_validation_errors
+from practica.privacy.forms import GuardedFormMixin
 from practica.reliability.idempotency import SubmissionKeyForm
 
 
-class ResourceForm(SubmissionKeyForm):
+class ResourceForm(GuardedFormMixin, SubmissionKeyForm):
     title = forms.CharField(max_length=200)
     description = forms.CharField(
         max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -98,6 +99,7 @@ def resource_new(request, community_slug):
                 uploaded=data["file"],
                 url=data["url"],
                 submission_key=data["submission_key"],
+                confirm_guard=form.guard_confirmed,
             )
         except ValidationError as error:
             add_validation_errors(form, error)

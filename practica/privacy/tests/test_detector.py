@@ -1,6 +1,6 @@
 import pytest
 
-from practica.conversations import guard
+from practica.privacy import detector as guard
 
 
 def kinds(text):

@@ -1,0 +1,65 @@
+"""The form side of the patient-data guard, shared by every form a member writes text in."""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from practica.privacy.guard import PatientDataFound, keep_log
+
+CONFIRM_FIELD = "confirm_guard"
+
+
+class GuardedFormMixin:
+    """For a form whose text a service screens with `privacy.guard.screen`.
+
+    The "I have checked" box is not a form field: it appears only inside the warning panel
+    (`components/guard.html`), so a form rendered field by field never shows it unasked, and
+    it is not ticked again by itself when the form comes back for another reason.
+    """
+
+    guard: dict | None = None
+
+    @property
+    def guard_confirmed(self) -> bool:
+        """Whether the author ticked "I have checked" under a warning."""
+        return bool(self.is_bound and self.data.get(CONFIRM_FIELD) in {"1", "on", "true"})
+
+    def show_guard(self, error: PatientDataFound) -> None:
+        """Show the warning panel, the form's message and one beside each field concerned."""
+        keep_log(error)
+        self.guard = {
+            "message": error.message,
+            "blocked": error.blocked,
+            "labels": error.labels,
+            "excerpts": [
+                (self._label_for(name), highlighted) for name, highlighted in error.excerpts()
+            ],
+        }
+        for name, messages in error.message_dict.items():
+            if name == NON_FIELD_ERRORS or name in self.fields:
+                self.add_error(None if name == NON_FIELD_ERRORS else name, messages)
+
+    def apply_service_error(self, error: ValidationError) -> None:
+        """Show a service's ValidationError (or the guard's) beside the fields it names."""
+        apply_service_error(self, error)
+
+    def _label_for(self, name: str) -> str:
+        if name in self.fields:
+            return str(self.fields[name].label or name.replace("_", " ").capitalize())
+        return ""
+
+
+def apply_service_error(form, error: ValidationError, *, field: str | None = None) -> None:
+    """Put a service's ValidationError on `form`, beside a field when it names one (or
+    beside `field` when it names none); the guard's PatientDataFound also opens the
+    warning panel on a GuardedFormMixin form."""
+    if isinstance(error, PatientDataFound):
+        keep_log(error)
+    if isinstance(error, PatientDataFound) and isinstance(form, GuardedFormMixin):
+        form.show_guard(error)
+    elif hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            known = name in form.fields
+            form.add_error(name if known else None, messages)
+    else:
+        form.add_error(field, error.messages)

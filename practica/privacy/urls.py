@@ -1,0 +1,9 @@
+from django.urls import path
+
+from practica.privacy import views
+
+app_name = "privacy"
+
+urlpatterns = [
+    path("guard/<int:log_id>/", views.guard_target, name="guard-target"),
+]

@@ -162,7 +162,7 @@ def test_every_write_path_warns_then_saves_once_confirmed(world, where):
     confirmed = GuardLog.objects.get(decision=GuardLog.Decision.CONFIRMED)
     assert confirmed.target is not None
     # The log says what kind of thing was found, never the text.
-    assert "943" not in str(list(GuardLog.objects.values()))
+    assert "943 476 5919" not in str(list(GuardLog.objects.values()))
 
 
 @pytest.mark.parametrize("where", ["article comment", "event", "module section", "appraisal"])

@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from practica.coalesce import PendingWork
 from practica.communities.stages import DEFAULT_LABELS, Stage
 from practica.markdown import render_markdown
 
@@ -398,3 +399,13 @@ class Mentorship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor} mentors {self.mentee} ({self.status})"
+
+
+class PendingEvaluation(PendingWork):
+    """A member whose progression a write asked to re-evaluate; drained by
+    `tasks.evaluate_pending` (one evaluation per member per batch, however many asked)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"evaluate membership {self.membership_id}"

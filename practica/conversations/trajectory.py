@@ -55,13 +55,10 @@ def register() -> None:
 
 def request_reevaluation(*, user_ids: list[int], community_id: int) -> None:
     """Hand each member to the trajectory engine, which evaluates after the commit."""
-    try:
-        from practica.communities.services.progression import request_evaluation
-    except ImportError:
-        # The progression engine lands separately; until then counts are read on demand.
-        return
+    from practica.communities.services.progression import request_evaluation
+
     memberships = Membership.objects.filter(
         community_id=community_id, user_id__in=user_ids
     ).values_list("pk", flat=True)
     for membership_id in memberships:
-        request_evaluation(membership_id)
+        request_evaluation(membership_id)  # coalesced: one row per member at commit

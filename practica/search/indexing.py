@@ -1,16 +1,26 @@
-"""Keeping SearchEntry in step with the things it indexes. Called from tasks, on commit.
+"""Keeping SearchEntry in step with the things it indexes.
 
-Each `index_*` function writes the one entry for one object (or marks it not public);
-each `remove_*` deletes it. `INDEXERS` maps a label to its model, its indexer and its
-remover, for the background task and for `practica reindex`.
+`index_objects(label, ids)` is the one way entries are written: it loads the objects
+behind `ids` in a few queries, asks the label's builder for each object's entry (a dict of
+SearchEntry fields), writes the new and changed entries in one upsert and removes the
+entries of objects that no longer exist. Entries whose fields are unchanged are not
+written, so re-indexing costs the full-text index nothing when nothing changed.
+
+Writes do not call it directly: they `schedule` keys, coalesced into the pending table
+and drained in bulk by `tasks.index_pending`; bulk operations (import, reindex) call it
+themselves. To index something more for a kind, change its builder here (and what its
+Indexer loads with each object): the mechanics stay the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from practica.search.models import SearchEntry
@@ -23,6 +33,18 @@ Audience = SearchEntry.Audience
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 THREAD_KINDS = [Kind.QUESTION, Kind.DISCUSSION]
+WRITE_BATCH = 500
+# Every column an entry is compared and written on (not its id, not updated_at).
+FIELDS = [
+    field.attname
+    for field in SearchEntry._meta.concrete_fields
+    if field.attname not in {"id", "updated_at"}
+]
+DEFAULTS = {
+    field.attname: field.get_default()
+    for field in SearchEntry._meta.concrete_fields
+    if field.attname in FIELDS
+}
 
 
 def _clean(text: str, limit: int) -> str:
@@ -41,112 +63,196 @@ def _topics(topics) -> tuple[str, str]:
     return names[:1000], (f" {slugs} " if slugs else "")[:1000]
 
 
-def _write(kind: str, object_id: int, *, title: str, body: str, author=None, **fields):
-    fields.setdefault("topics", "")
-    fields.setdefault("topic_slugs", "")
-    entry, _ = SearchEntry.objects.update_or_create(
+def entry(kind: str, object_id: int, *, title: str, body: str, author=None, **fields) -> dict:
+    """An entry's fields, cleaned and cut to the columns' sizes; unnamed ones get defaults."""
+    values = dict(DEFAULTS)
+    values.update(
         kind=kind,
         object_id=object_id,
-        defaults={
-            "title": _clean(title, 300),
-            "body": _clean(body, BODY_INDEX_CHARS),
-            "author_id": getattr(author, "pk", None),
-            "author_profession": getattr(author, "profession", "") or "",
-            "updated_at": timezone.now(),
-            **fields,
-        },
+        title=_clean(title, 300),
+        body=_clean(body, BODY_INDEX_CHARS),
+        author_id=getattr(author, "pk", None),
+        author_profession=getattr(author, "profession", "") or "",
+        **fields,
     )
-    return entry
+    values["context"] = (values.get("context") or "")[:300]
+    return values
 
 
-def _remove(kind: str, object_id: int) -> None:
-    SearchEntry.objects.filter(kind=kind, object_id=object_id).delete()
+def write_entries(entries: Iterable[dict]) -> int:
+    """Create or update `entries` (from `entry`); unchanged ones are skipped. Returns writes."""
+    by_key = {(e["kind"], e["object_id"]): e for e in entries}
+    rows = list(by_key.values())
+    written = 0
+    now = timezone.now()
+    for start in range(0, len(rows), WRITE_BATCH):
+        chunk = rows[start : start + WRITE_BATCH]
+        existing = {
+            (row["kind"], row["object_id"]): row
+            for row in SearchEntry.objects.filter(
+                kind__in={e["kind"] for e in chunk}, object_id__in={e["object_id"] for e in chunk}
+            ).values(*FIELDS)
+        }
+        changed = [e for e in chunk if existing.get((e["kind"], e["object_id"])) != e]
+        if changed:
+            SearchEntry.objects.bulk_create(
+                [SearchEntry(**e, updated_at=now) for e in changed],
+                update_conflicts=True,
+                unique_fields=["kind", "object_id"],
+                update_fields=[f for f in FIELDS if f not in {"kind", "object_id"}]
+                + ["updated_at"],
+            )
+            written += len(changed)
+    return written
+
+
+def _remove(kind: str, object_ids) -> None:
+    SearchEntry.objects.filter(kind=kind, object_id__in=list(object_ids)).delete()
+
+
+def _remover(kind: str) -> Callable:
+    return lambda object_ids: _remove(kind, object_ids)
 
 
 # --- conversations ---------------------------------------------------------------------------
 
 
-def index_thread(thread) -> SearchEntry:
-    """Create or update the entry for a thread (title and opening post) and its replies'."""
-    opening = thread.posts.filter(is_opening=True).only("body").first()
-    topics, slugs = _topics(thread.topics.all())
-    entry = _write(
-        thread.kind,
-        thread.pk,
-        title=thread.title,
-        body=opening.body if opening else "",
-        author=thread.author,
-        community_id=thread.community_id,
-        audience=Audience.COMMUNITY,
-        url=thread.get_absolute_url(),
-        external_id=thread.external_id or "",
-        topics=topics,
-        topic_slugs=slugs,
-        is_public=thread.is_public,
-        created_at=thread.created_at,
+def _opening_posts():
+    from practica.conversations.models import Post
+
+    return Prefetch(
+        "posts",
+        queryset=Post.objects.filter(is_opening=True).only("thread_id", "body"),
+        to_attr="opening_posts",
     )
-    # A thread that changed kind leaves its old entry behind: remove it.
-    SearchEntry.objects.filter(object_id=thread.pk, kind__in=THREAD_KINDS).exclude(
-        kind=thread.kind
-    ).delete()
-    # Replies are only as readable as their thread.
-    replies = SearchEntry.objects.filter(kind=Kind.REPLY, parent_id=thread.pk)
-    replies.update(
-        context=_clean(thread.title, 300),
-        topics=topics,
-        topic_slugs=slugs,
-        community_id=thread.community_id,
-    )
-    readable = thread.posts.filter(
-        is_opening=False, hidden_at__isnull=True, deleted_at__isnull=True
-    ).values("pk")
-    replies.exclude(object_id__in=readable).update(is_public=False)
-    replies.filter(object_id__in=readable).update(is_public=thread.is_public)
-    return entry
+
+
+def thread_entries(threads) -> list[dict]:
+    """A thread's entry: its title and opening post, as a question or a discussion."""
+    entries = []
+    for thread in threads:
+        opening = getattr(thread, "opening_posts", None)
+        if opening is None:
+            opening = list(thread.posts.filter(is_opening=True).only("body")[:1])
+        topics, slugs = _topics(thread.topics.all())
+        entries.append(
+            entry(
+                thread.kind,
+                thread.pk,
+                title=thread.title,
+                body=opening[0].body if opening else "",
+                author=thread.author,
+                community_id=thread.community_id,
+                audience=Audience.COMMUNITY,
+                url=thread.get_absolute_url(),
+                external_id=thread.external_id or "",
+                topics=topics,
+                topic_slugs=slugs,
+                is_public=thread.is_public,
+                created_at=thread.created_at,
+            )
+        )
+    return entries
+
+
+def _after_threads(threads, *, replies: bool = True, **context) -> None:
+    """A thread that changed kind leaves its old entry; its replies read as it does."""
+    from practica.conversations.models import Post
+
+    by_kind = defaultdict(list)
+    for thread in threads:
+        by_kind[thread.kind].append(thread.pk)
+    for kind, ids in by_kind.items():
+        SearchEntry.objects.filter(object_id__in=ids, kind__in=THREAD_KINDS).exclude(
+            kind=kind
+        ).delete()
+    if not replies:
+        return  # the caller indexes the replies itself (`practica reindex`)
+    # Replies carry their thread's title, topics and visibility: refresh the ones that
+    # differ (a reply's own indexer builds what it should read).
+    reply_ids = Post.objects.filter(
+        thread_id__in=[t.pk for t in threads], is_opening=False
+    ).values_list("pk", flat=True)
+    index_objects("post", list(reply_ids), threads={t.pk: t for t in threads})
+
+
+def _remove_threads(thread_ids) -> None:
+    thread_ids = list(thread_ids)
+    SearchEntry.objects.filter(object_id__in=thread_ids, kind__in=THREAD_KINDS).delete()
+    SearchEntry.objects.filter(kind=Kind.REPLY, parent_id__in=thread_ids).delete()
+
+
+def post_entries(posts, *, threads: dict | None = None, **context) -> list[dict]:
+    """Replies' entries; an opening post is its thread's own text (see `_before_posts`)."""
+    from practica.conversations.models import Thread
+
+    threads = dict(threads or {})
+    wanted = {p.thread_id for p in posts} - set(threads)
+    if wanted:
+        loaded = Thread.objects.filter(pk__in=wanted).select_related("community")
+        threads.update({t.pk: t for t in loaded.prefetch_related("topics")})
+    shared = {}
+    for pk, thread in threads.items():
+        topics, slugs = _topics(thread.topics.all())
+        shared[pk] = (thread, topics, slugs, thread.get_absolute_url(), _clean(thread.title, 300))
+    entries = []
+    for post in posts:
+        if post.is_opening or post.thread_id not in shared:
+            continue
+        thread, topics, slugs, url, context = shared[post.thread_id]
+        entries.append(
+            entry(
+                Kind.REPLY,
+                post.pk,
+                title="",
+                body=post.body,
+                author=post.author,
+                community_id=thread.community_id,
+                audience=Audience.COMMUNITY,
+                parent_id=thread.pk,
+                context=context,
+                url=f"{url}#post-{post.pk}",
+                topics=topics,
+                topic_slugs=slugs,
+                is_public=thread.is_public and not (post.is_hidden or post.is_deleted),
+                created_at=post.created_at,
+            )
+        )
+    return entries
+
+
+def _after_posts(posts, **context) -> None:
+    opening = [p.thread_id for p in posts if p.is_opening]
+    if opening:
+        index_objects("thread", opening)
+
+
+def index_thread(thread) -> int:
+    """Index one thread and its replies now (the demo and tests; writes use `schedule`)."""
+    return index_objects("thread", [thread.pk])
+
+
+def index_post(post) -> int:
+    return index_objects("post", [post.pk])
 
 
 def remove_thread(thread_id: int) -> None:
-    SearchEntry.objects.filter(object_id=thread_id, kind__in=THREAD_KINDS).delete()
-    SearchEntry.objects.filter(kind=Kind.REPLY, parent_id=thread_id).delete()
-
-
-def index_post(post) -> SearchEntry | None:
-    """Index a reply; an opening post is the thread's own text, so its thread is indexed."""
-    thread = post.thread
-    if post.is_opening:
-        return index_thread(thread)
-    topics, slugs = _topics(thread.topics.all())
-    return _write(
-        Kind.REPLY,
-        post.pk,
-        title="",
-        body=post.body,
-        author=post.author,
-        community_id=thread.community_id,
-        audience=Audience.COMMUNITY,
-        parent_id=thread.pk,
-        context=_clean(thread.title, 300),
-        url=f"{thread.get_absolute_url()}#post-{post.pk}",
-        topics=topics,
-        topic_slugs=slugs,
-        is_public=thread.is_public and not (post.is_hidden or post.is_deleted),
-        created_at=post.created_at,
-    )
+    _remove_threads([thread_id])
 
 
 def remove_post(post_id: int) -> None:
-    _remove(Kind.REPLY, post_id)
+    _remove(Kind.REPLY, [post_id])
 
 
 # --- library ---------------------------------------------------------------------------------
 
 
-def index_article(article) -> SearchEntry:
+def article_entry(article) -> dict:
     """An article as its current revision reads; drafts and archived articles are not found."""
     revision = article.current_revision
     source = revision or article
     topics, slugs = _topics(article.topics.all())
-    return _write(
+    return entry(
         Kind.ARTICLE,
         article.pk,
         title=source.title,
@@ -162,13 +268,9 @@ def index_article(article) -> SearchEntry:
     )
 
 
-def remove_article(article_id: int) -> None:
-    _remove(Kind.ARTICLE, article_id)
-
-
-def index_resource(resource) -> SearchEntry:
+def resource_entry(resource) -> dict:
     topics, slugs = _topics(resource.topics.all())
-    return _write(
+    return entry(
         Kind.RESOURCE,
         resource.pk,
         title=resource.title,
@@ -184,16 +286,12 @@ def index_resource(resource) -> SearchEntry:
     )
 
 
-def remove_resource(resource_id: int) -> None:
-    _remove(Kind.RESOURCE, resource_id)
-
-
-def index_glossary_term(term) -> SearchEntry:
+def glossary_term_entry(term) -> dict:
     from django.urls import reverse
 
     url = reverse("library:glossary", kwargs={"community_slug": term.community.slug})
     synonyms = ", ".join(str(s) for s in term.synonyms or [])
-    return _write(
+    return entry(
         Kind.GLOSSARY,
         term.pk,
         title=term.term,
@@ -207,15 +305,11 @@ def index_glossary_term(term) -> SearchEntry:
     )
 
 
-def remove_glossary_term(term_id: int) -> None:
-    _remove(Kind.GLOSSARY, term_id)
-
-
 # --- evidence, learning, events, bulletin, people --------------------------------------------
 
 
-def index_evidence_summary(summary) -> SearchEntry:
-    return _write(
+def evidence_summary_entry(summary) -> dict:
+    return entry(
         Kind.EVIDENCE,
         summary.pk,
         title=summary.title,
@@ -238,14 +332,10 @@ def index_evidence_summary(summary) -> SearchEntry:
     )
 
 
-def remove_evidence_summary(summary_id: int) -> None:
-    _remove(Kind.EVIDENCE, summary_id)
-
-
-def index_module(module) -> SearchEntry:
+def module_entry(module) -> dict:
     """A module is found once it is live; one with no community is for anyone logged in."""
     owner = module.owners.order_by("pk").first()
-    return _write(
+    return entry(
         Kind.MODULE,
         module.pk,
         title=module.title,
@@ -259,12 +349,8 @@ def index_module(module) -> SearchEntry:
     )
 
 
-def remove_module(module_id: int) -> None:
-    _remove(Kind.MODULE, module_id)
-
-
-def index_event(event) -> SearchEntry:
-    return _write(
+def event_entry(event) -> dict:
+    return entry(
         Kind.EVENT,
         event.pk,
         title=event.title,
@@ -285,11 +371,7 @@ def index_event(event) -> SearchEntry:
     )
 
 
-def remove_event(event_id: int) -> None:
-    _remove(Kind.EVENT, event_id)
-
-
-def index_bulletin_article(article) -> SearchEntry:
+def bulletin_article_entry(article) -> dict:
     """A bulletin article is found once its issue is published."""
     issue = article.issue
     bulletin = issue.bulletin
@@ -297,7 +379,7 @@ def index_bulletin_article(article) -> SearchEntry:
     names = ", ".join(t.name for t in topics)[:1000]
     slugs = " ".join(t.community_topic.slug for t in topics if t.community_topic_id)
     by_line = ", ".join(a.name for a in article.authors.all())
-    return _write(
+    return entry(
         Kind.BULLETIN,
         article.pk,
         title=article.title,
@@ -313,10 +395,6 @@ def index_bulletin_article(article) -> SearchEntry:
     )
 
 
-def remove_bulletin_article(article_id: int) -> None:
-    _remove(Kind.BULLETIN, article_id)
-
-
 def sync_bulletin_issue(issue) -> int:
     """Show or hide an issue's articles as it is published or withdrawn: one UPDATE.
 
@@ -328,11 +406,11 @@ def sync_bulletin_issue(issue) -> int:
     ).update(is_public=issue.is_published)
 
 
-def index_person(person) -> SearchEntry:
+def person_entry(person) -> dict:
     """A member's directory card: found only while they are active and listed."""
-    expertise = ", ".join(person.expertise.values_list("name", flat=True))
+    expertise = ", ".join(area.name for area in person.expertise.all())
     organisation = person.organisation.name if person.organisation_id else ""
-    return _write(
+    return entry(
         Kind.PERSON,
         person.pk,
         title=person.name,
@@ -352,55 +430,96 @@ def index_person(person) -> SearchEntry:
     )
 
 
-def remove_person(person_id: int) -> None:
-    _remove(Kind.PERSON, person_id)
-
-
 # --- the registry ----------------------------------------------------------------------------
+
+
+def _each(build: Callable) -> Callable:
+    return lambda objects, **context: [build(obj) for obj in objects]
 
 
 @dataclass(frozen=True)
 class Indexer:
     model: str
-    index: Callable
+    # (objects, **context) -> entries: each object's entry, built from what `load` fetched
+    entries: Callable
+    # ids -> None: delete the entries of objects that no longer exist
     remove: Callable
-    # What `practica reindex` loads with each object, to keep its query count low.
+    # What is loaded with each object, so building a batch costs a few queries.
     select_related: tuple[str, ...] = ()
+    prefetch_related: tuple = ()
+    # objects -> None: entries that follow from these (a thread's replies)
+    after: Callable | None = None
+
+    def load(self, ids):
+        model = apps.get_model(self.model)
+        objects = model._default_manager.filter(pk__in=ids)
+        return objects.select_related(*self.select_related).prefetch_related(
+            *(p() if callable(p) else p for p in self.prefetch_related)
+        )
 
 
 INDEXERS: dict[str, Indexer] = {
-    "thread": Indexer("conversations.Thread", index_thread, remove_thread, ("community", "author")),
-    "post": Indexer("conversations.Post", index_post, remove_post, ("thread__community", "author")),
+    "thread": Indexer(
+        "conversations.Thread",
+        lambda objects, **context: thread_entries(objects),
+        _remove_threads,
+        ("community", "author"),
+        ("topics", _opening_posts),
+        after=_after_threads,
+    ),
+    "post": Indexer(
+        "conversations.Post",
+        post_entries,
+        _remover(Kind.REPLY),
+        ("author",),
+        after=_after_posts,
+    ),
     "article": Indexer(
         "library.Article",
-        index_article,
-        remove_article,
+        _each(article_entry),
+        _remover(Kind.ARTICLE),
         ("community", "current_revision__author", "created_by"),
+        ("topics",),
     ),
     "resource": Indexer(
-        "library.Resource", index_resource, remove_resource, ("community", "added_by")
+        "library.Resource",
+        _each(resource_entry),
+        _remover(Kind.RESOURCE),
+        ("community", "added_by"),
+        ("topics",),
     ),
     "glossary": Indexer(
         "library.GlossaryTerm",
-        index_glossary_term,
-        remove_glossary_term,
+        _each(glossary_term_entry),
+        _remover(Kind.GLOSSARY),
         ("community", "created_by"),
     ),
     "evidence": Indexer(
         "evidence.EvidenceSummary",
-        index_evidence_summary,
-        remove_evidence_summary,
+        _each(evidence_summary_entry),
+        _remover(Kind.EVIDENCE),
         ("community", "created_by"),
     ),
-    "module": Indexer("learning.Module", index_module, remove_module, ("community",)),
-    "event": Indexer("events.Event", index_event, remove_event, ("community", "created_by")),
+    "module": Indexer(
+        "learning.Module", _each(module_entry), _remover(Kind.MODULE), ("community",)
+    ),
+    "event": Indexer(
+        "events.Event", _each(event_entry), _remover(Kind.EVENT), ("community", "created_by")
+    ),
     "bulletin_article": Indexer(
         "bulletin.Article",
-        index_bulletin_article,
-        remove_bulletin_article,
+        _each(bulletin_article_entry),
+        _remover(Kind.BULLETIN),
         ("issue__bulletin",),
+        ("authors",),
     ),
-    "person": Indexer("people.User", index_person, remove_person, ("organisation",)),
+    "person": Indexer(
+        "people.User",
+        _each(person_entry),
+        _remover(Kind.PERSON),
+        ("organisation",),
+        ("expertise",),
+    ),
 }
 
 
@@ -414,14 +533,45 @@ def model_for(label: str):
     return apps.get_model(INDEXERS[label].model)
 
 
+def index_objects(label: str, ids, **context) -> list[tuple[str, int]]:
+    """Index the objects of `label` behind `ids` and remove the entries of missing ones.
+
+    Safe to repeat: it writes what the objects read as now. Returns the (kind, object_id)
+    of the entries the objects have (for `practica reindex`, which removes the rest).
+    """
+    ids = list(dict.fromkeys(int(pk) for pk in ids))
+    if not ids:
+        return []
+    indexer = INDEXERS[label]
+    keys: list[tuple[str, int]] = []
+    with transaction.atomic():
+        for start in range(0, len(ids), WRITE_BATCH):
+            chunk = ids[start : start + WRITE_BATCH]
+            objects = list(indexer.load(chunk))
+            entries = indexer.entries(objects, **context)
+            write_entries(entries)
+            keys += [(e["kind"], e["object_id"]) for e in entries]
+            missing = set(chunk) - {obj.pk for obj in objects}
+            if missing:
+                indexer.remove(missing)
+            if indexer.after is not None and objects:
+                indexer.after(objects, **context)
+    return keys
+
+
+def index_keys(keys: Iterable[tuple[str, int]]) -> None:
+    """Index (label, object_id) keys, grouped by label: what `tasks.index_pending` drains."""
+    by_label: dict[str, list[int]] = defaultdict(list)
+    for label, object_id in keys:
+        if label in INDEXERS:
+            by_label[label].append(object_id)
+    for label, ids in by_label.items():
+        index_objects(label, ids)
+
+
 def index_object(label: str, object_id: int) -> str:
     """Index the object behind (label, id), or remove its entry if it no longer exists."""
-    indexer = INDEXERS[label]
-    model = model_for(label)
-    obj = model._default_manager.select_related(*indexer.select_related).filter(pk=object_id)
-    obj = obj.first()
-    if obj is None:
-        indexer.remove(object_id)
-        return "removed"
-    indexer.index(obj)
-    return "indexed"
+    index_objects(label, [object_id])
+    return (
+        "indexed" if model_for(label)._default_manager.filter(pk=object_id).exists() else "removed"
+    )

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from practica.coalesce import PendingWork
+
 
 class SearchEntry(models.Model):
     class Kind(models.TextChoices):
@@ -76,3 +78,16 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.title}"
+
+
+class PendingIndex(PendingWork):
+    """An object whose entry a write asked to refresh; drained by `tasks.index_pending`."""
+
+    label = models.CharField(max_length=30)  # a key of `indexing.INDEXERS`
+    object_id = models.PositiveBigIntegerField()
+
+    class Meta:
+        verbose_name_plural = "pending index updates"
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.object_id}"

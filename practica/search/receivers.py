@@ -1,23 +1,29 @@
 """Signal receivers that keep the index current after writes in other contexts.
 
 Signals are used here for loose coupling: the content apps know nothing of search. Each
-receiver only enqueues `index_object_task` once the transaction commits, so a write that
-rolls back indexes nothing and the request never waits for the index.
+receiver only asks for the object to be indexed once the transaction commits (coalesced:
+see `practica.coalesce` and `tasks.index_pending`), so a write that rolls back indexes
+nothing and the request never waits for the index.
 """
 
 from __future__ import annotations
 
 from django.apps import apps
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from practica.coalesce import request
 from practica.search.indexing import INDEXERS, available
 
 
 def schedule(label: str, object_id: int) -> None:
-    from practica.search.tasks import index_object_task
+    """Index (label, object_id) in the background once the current transaction commits."""
+    schedule_many(label, [object_id])
 
-    transaction.on_commit(lambda: index_object_task.enqueue(label, object_id))
+
+def schedule_many(label: str, object_ids) -> None:
+    from practica.search.tasks import INDEX
+
+    request(INDEX, [(label, int(pk)) for pk in object_ids])
 
 
 def _saved(label: str, pk_of=lambda instance: instance.pk):

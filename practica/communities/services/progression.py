@@ -59,10 +59,18 @@ def request_evaluation(membership_id: int) -> None:
 
     Other apps call this after anything that may count towards a criterion: a
     contribution, a helpful mark, an accepted answer, attendance, a passed assessment.
+    Requests coalesce: a member asked about many times before the drain runs is
+    evaluated once (see `practica.coalesce`).
     """
-    from practica.communities.tasks import evaluate_progression
+    request_evaluations([membership_id])
 
-    transaction.on_commit(lambda: evaluate_progression.enqueue(membership_id))
+
+def request_evaluations(membership_ids) -> None:
+    """`request_evaluation` for many members at once (bulk operations, imports)."""
+    from practica.coalesce import request
+    from practica.communities.tasks import EVALUATIONS
+
+    request(EVALUATIONS, [(pk,) for pk in membership_ids])
 
 
 def request_evaluation_for(*, user, community: Community) -> None:

@@ -225,11 +225,11 @@ def test_the_database_worker_applies_a_queued_evaluation(counts):
         request_evaluation(membership.pk)
         from django_tasks_db.models import DBTaskResult
 
-        assert DBTaskResult.objects.filter(task_path__endswith="evaluate_progression").count() == 1
+        assert DBTaskResult.objects.filter(task_path__endswith="evaluate_pending").count() == 1
         membership.refresh_from_db()
         assert membership.stage == Stage.PERIPHERAL
         call_command("db_worker", batch=True, queue_name="*", reload=False, interval=0)
-        ours = DBTaskResult.objects.filter(task_path__endswith="evaluate_progression")
+        ours = DBTaskResult.objects.filter(task_path__endswith="evaluate_pending")
         assert [r.status for r in ours] == ["SUCCESSFUL"], [r.traceback for r in ours]
     membership.refresh_from_db()
     assert membership.stage == Stage.PARTICIPANT

@@ -152,9 +152,10 @@ def _rate_key(actor, community) -> str:
 
 
 def after_commit_index(thread_id: int) -> None:
-    from practica.conversations.tasks import index_thread_task
+    """Re-index the thread and its replies once this transaction commits (coalesced)."""
+    from practica.search.receivers import schedule
 
-    transaction.on_commit(lambda: index_thread_task.enqueue(thread_id))
+    schedule("thread", thread_id)
 
 
 def after_commit_reevaluate(*, user_ids, community_id: int) -> None:

@@ -160,8 +160,8 @@ def test_reindex_rebuilds_the_same_entries(world):
     SearchEntry.objects.create(kind=Kind.EVENT, object_id=999999, title="stale", url="/")
     call_command("reindex", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))  # noqa: SIM115
     after = set(SearchEntry.objects.values_list("kind", "object_id", "is_public"))
-    # Members made before the signals listened are indexed now too.
-    assert before <= after and {kind for kind, *_ in after - before} == {Kind.PERSON}
+    # Members made outside the fixture's commit capture are indexed now, if not before.
+    assert before <= after and {kind for kind, *_ in after - before} <= {Kind.PERSON}
     assert not SearchEntry.objects.filter(object_id=999999).exists()
     assert kinds(world.learner, "handover") >= {Kind.QUESTION, Kind.PERSON}
 

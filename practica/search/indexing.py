@@ -170,9 +170,12 @@ def _after_threads(threads, *, replies: bool = True, **context) -> None:
         return  # the caller indexes the replies itself (`practica reindex`)
     # Replies carry their thread's title, topics and visibility: refresh the ones that
     # differ (a reply's own indexer builds what it should read).
-    reply_ids = Post.objects.filter(
-        thread_id__in=[t.pk for t in threads], is_opening=False
-    ).values_list("pk", flat=True)
+    thread_ids = [t.pk for t in threads]
+    replies = Post.objects.filter(thread_id__in=thread_ids, is_opening=False)
+    SearchEntry.objects.filter(kind=Kind.REPLY, parent_id__in=thread_ids).exclude(
+        object_id__in=replies.values("pk")
+    ).delete()
+    reply_ids = replies.values_list("pk", flat=True)
     index_objects("post", list(reply_ids), threads={t.pk: t for t in threads})
 
 

@@ -101,27 +101,45 @@ def mentioned_usernames(body: str) -> list[str]:
     return names[:50]
 
 
-def render_body(body: str, *, community) -> tuple[str, list]:
-    """Rendered HTML for `body` with @mentions of members linked, and the members mentioned."""
+def _mentionable(names, community) -> dict:
     from practica.people.models import User
 
-    names = mentioned_usernames(body)
-    mentioned = (
-        list(
-            User.objects.filter(
-                username__in=names, memberships__community=community, memberships__suspended=False
-            )
+    if not names:
+        return {}
+    return {
+        user.username: user
+        for user in User.objects.filter(
+            username__in=names, memberships__community=community, memberships__suspended=False
         )
-        if names
-        else []
-    )
-    known = {user.username: user for user in mentioned}
+    }
 
+
+def _link_mentions(body: str, known: dict) -> str:
     def link(match: re.Match) -> str:
         user = known.get(match.group(1))
         return f"[@{user.username}]({user.get_absolute_url()})" if user else match.group(0)
 
-    return render_markdown(MENTION.sub(link, body) if known else body), mentioned
+    return MENTION.sub(link, body) if known else body
+
+
+def render_body(body: str, *, community) -> tuple[str, list]:
+    """Rendered HTML for `body` with @mentions of members linked, and the members mentioned."""
+    known = _mentionable(mentioned_usernames(body), community)
+    return render_markdown(_link_mentions(body, known)), list(known.values())
+
+
+def render_bodies(bodies: list[str], *, community, renderer=None) -> list[str]:
+    """`render_body`'s HTML for many bodies, with one query for every mention among them.
+
+    `renderer` maps a list of Markdown sources to their HTML (`render_markdown` on each by
+    default; an import may hand the list to a process pool).
+    """
+    names = {name for body in bodies for name in mentioned_usernames(body)}
+    known = _mentionable(sorted(names), community)
+    sources = [_link_mentions(body, known) for body in bodies]
+    if renderer is not None:
+        return renderer(sources)
+    return [render_markdown(source) for source in sources]
 
 
 def check_rate(actor, community) -> None:

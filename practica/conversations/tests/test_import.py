@@ -94,3 +94,90 @@ def test_bad_lines_are_reported_with_numbers_and_good_lines_imported(tmp_path, c
 def test_unknown_community_is_an_error(tmp_path):
     with pytest.raises(CommandError, match="no community"):
         call_command("import-threads", "nowhere", write(tmp_path, GOOD))
+
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_an_import_is_searchable_when_the_command_returns_with_no_worker(
+    tmp_path, community, client, django_capture_on_commit_callbacks
+):
+    """No task runs here (the database backend, no worker): the command indexed it all."""
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    from practica.search.models import SearchEntry
+    from practica.tests.factories import MembershipFactory
+
+    wards = [f"ward{chr(97 + n // 26)}{chr(97 + n % 26)}" for n in range(30)]
+    lines = [
+        {**GOOD, "id": f"so-{n}", "title": f"Repositioning question from {ward}"}
+        for n, ward in enumerate(wards)
+    ]
+    with override_settings(TASKS=DATABASE_TASKS):
+        with django_capture_on_commit_callbacks(execute=True):  # the command's own commits
+            call_command("import-threads", community.slug, write(tmp_path, *lines))
+        reader = MembershipFactory(community=community).user
+        client.force_login(reader)
+        response = client.get(
+            f"/c/{community.slug}/questions/similar.json",
+            {"title": f"Repositioning on {wards[7]}", "body": "how often?"},
+        )
+        results = response.json()["results"]
+        assert results[0]["external_id"] == "so-7"
+        found = client.get("/search.json", {"q": "turning clock"}).json()
+        assert found["results"], found
+        # Indexing was done in the command, and evaluations coalesced into one drain.
+        paths = list(DBTaskResult.objects.values_list("task_path", flat=True))
+        assert [p for p in paths if "index" in p] == []
+        assert paths.count("practica.communities.tasks.evaluate_pending") == 1
+    assert SearchEntry.objects.filter(kind="reply").count() == 60
+
+
+def test_reimport_rewrites_changed_replies_keeps_history_and_drops_removed_ones(
+    tmp_path, community
+):
+    from practica.conversations.models import PostRevision
+    from practica.search.models import SearchEntry
+
+    call_command("import-threads", community.slug, write(tmp_path, GOOD))
+    changed = {
+        **GOOD,
+        "replies": [{**GOOD["replies"][0], "body": "Use a risk score, and review it daily."}],
+    }
+    call_command("import-threads", community.slug, write(tmp_path, changed))
+    thread = Thread.objects.get()
+    reply = thread.posts.get(is_opening=False)
+    assert "review it daily" in reply.body_html
+    assert thread.accepted_post == reply and thread.reply_count == 1
+    assert PostRevision.objects.filter(post=reply).count() == 2
+    replies = SearchEntry.objects.filter(kind="reply", parent_id=thread.pk)
+    assert [r.body for r in replies] == ["Use a risk score, and review it daily."]
+
+
+def test_a_repeated_id_in_one_file_updates_the_first_line(tmp_path, community):
+    second = {**GOOD, "title": "How often do you reposition bed-bound patients?"}
+    call_command("import-threads", community.slug, write(tmp_path, GOOD, second))
+    assert list(Thread.objects.values_list("title", flat=True)) == [second["title"]]
+
+
+def test_a_bad_author_fails_its_own_line_only(tmp_path, community, capsys):
+    lines = [
+        {**GOOD, "id": "a1"},
+        {**GOOD, "id": "a2", "author": "not an email@"},
+        {**GOOD, "id": "a3"},
+    ]
+    with pytest.raises(CommandError, match="1 line"):
+        call_command("import-threads", community.slug, write(tmp_path, *lines), batch=10)
+    assert "line 2: author:" in capsys.readouterr().err
+    assert set(Thread.objects.values_list("external_id", flat=True)) == {"a1", "a3"}
+
+
+def test_mentions_of_members_are_linked_in_imported_posts(tmp_path, community):
+    from practica.tests.factories import MembershipFactory
+
+    MembershipFactory(community=community, user__username="carla")
+    line = {**GOOD, "replies": [{"body": "Ask @carla, she audits this.", "author": "ben"}]}
+    call_command("import-threads", community.slug, write(tmp_path, line))
+    reply = Thread.objects.get().posts.get(is_opening=False)
+    assert 'href="/people/carla/"' in reply.body_html

@@ -1,8 +1,11 @@
 """`practica import-threads <community-slug> <file.jsonl>`: import conversations.
 
-One JSON object a line (see ARCHITECTURE.md, Contracts). Each line is imported in its own
-transaction; a bad line is reported with its number and reason and the rest go on. The
-command exits non-zero if any line was bad. Importing the same file again updates.
+One JSON object a line (see ARCHITECTURE.md, Contracts). Every line is checked on its own
+and a bad one is reported with its number and reason while the rest go on; good lines are
+written in batches, one transaction each, with their search entries, so what has been
+imported is searchable when the command exits. The members whose contributions changed
+are handed to the progression engine in one request at the end. The command exits
+non-zero if any line was bad. Importing the same file again updates.
 """
 
 from __future__ import annotations
@@ -12,9 +15,15 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from practica.communities.models import Community
-from practica.conversations.services.imports import BadRecord, import_record
+from practica.communities.services.progression import request_evaluations
+from practica.conversations.services.imports import (
+    BATCH,
+    BadRecord,
+    Directory,
+    import_records,
+    parse_record,
+)
 from practica.progress import progress
-from practica.search.indexing import index_thread
 
 
 class Command(BaseCommand):
@@ -23,8 +32,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("community_slug")
         parser.add_argument("path", help="A .jsonl file, one thread per line.")
+        parser.add_argument(
+            "--batch", type=int, default=BATCH, help=f"Threads per transaction (default {BATCH})."
+        )
 
-    def handle(self, *args, community_slug, path, **options):
+    def handle(self, *args, community_slug, path, batch, **options):
         community = Community.objects.filter(slug=community_slug).first()
         if community is None:
             raise CommandError(f"There is no community “{community_slug}”.")
@@ -37,30 +49,38 @@ class Command(BaseCommand):
             raise CommandError(f"{path} is not UTF-8 text.") from None
 
         created = updated = 0
-        errors: list[str] = []
-        authors: dict = {}
+        errors: list[tuple[int, str]] = []
+        members: set[int] = set()
+        directory = Directory(community)
+        pending = []
+
+        def write() -> None:
+            nonlocal created, updated
+            outcome = import_records(community=community, records=pending, directory=directory)
+            created += outcome.created
+            updated += outcome.updated
+            errors.extend(outcome.errors)
+            members.update(outcome.membership_ids)
+            pending.clear()
+
         numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
         for number, line in progress(
             numbered, total=len(numbered), label="Importing", stream=self.stderr
         ):
             try:
-                record = json.loads(line)
+                pending.append(parse_record(json.loads(line), line=number))
             except json.JSONDecodeError as error:
-                errors.append(
-                    f"line {number}: not valid JSON ({error.msg} at column {error.colno})"
-                )
-                continue
-            try:
-                thread, is_new = import_record(community=community, record=record, authors=authors)
+                errors.append((number, f"not valid JSON ({error.msg} at column {error.colno})"))
             except BadRecord as error:
-                errors.append(f"line {number}: {error}")
-                continue
-            index_thread(thread)
-            created += is_new
-            updated += not is_new
+                errors.append((number, str(error)))
+            if len(pending) >= batch:
+                write()
+        if pending:
+            write()
+        request_evaluations(sorted(members))
 
-        for message in errors:
-            self.stderr.write(self.style.ERROR(message))
+        for number, message in sorted(errors):
+            self.stderr.write(self.style.ERROR(f"line {number}: {message}"))
         self.stdout.write(
             f"{created} thread{'s' if created != 1 else ''} created, {updated} updated, "
             f"{len(errors)} bad line{'s' if len(errors) != 1 else ''} in {path}."

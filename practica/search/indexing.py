@@ -106,6 +106,16 @@ def write_entries(entries: Iterable[dict]) -> int:
     return written
 
 
+def prepare_for_bulk_writes() -> None:
+    """For a command about to write many entries: on SQLite, a page cache big enough for
+    FTS5 to merge its index segments in memory (this connection only)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -131072")  # KiB: 128 MiB
+
+
 def _remove(kind: str, object_ids) -> None:
     SearchEntry.objects.filter(kind=kind, object_id__in=list(object_ids)).delete()
 
@@ -195,13 +205,15 @@ def post_entries(posts, *, threads: dict | None = None, **context) -> list[dict]
         loaded = Thread.objects.filter(pk__in=wanted).select_related("community")
         threads.update({t.pk: t for t in loaded.prefetch_related("topics")})
     shared = {}
-    for pk, thread in threads.items():
-        topics, slugs = _topics(thread.topics.all())
-        shared[pk] = (thread, topics, slugs, thread.get_absolute_url(), _clean(thread.title, 300))
     entries = []
     for post in posts:
-        if post.is_opening or post.thread_id not in shared:
+        if post.is_opening or post.thread_id not in threads:
             continue
+        if post.thread_id not in shared:
+            thread = threads[post.thread_id]
+            topics, slugs = _topics(thread.topics.all())
+            url, context = thread.get_absolute_url(), _clean(thread.title, 300)
+            shared[post.thread_id] = (thread, topics, slugs, url, context)
         thread, topics, slugs, url, context = shared[post.thread_id]
         entries.append(
             entry(

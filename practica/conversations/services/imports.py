@@ -431,12 +431,17 @@ def _save_threads(community, records: list[Record], directory: Directory) -> dic
         thread.status = ThreadStatus.PUBLISHED
         thread.created_at = record.created
         thread.published_at = record.created
+        thread.reply_count = len(record.replies)
+        thread.last_activity_at = max([record.created, *(r.created for r in record.replies)])
         thread._imported_new = is_new
         (new if is_new else changed).append(thread)
     Thread.objects.bulk_create(new, batch_size=500)
     if changed:
         Thread.objects.bulk_update(
-            changed, ["kind", "title", "author", "status", "created_at", "published_at"]
+            changed,
+            ["kind", "title", "author", "status", "created_at", "published_at", "reply_count"]
+            + ["last_activity_at"],
+            batch_size=500,
         )
     return found
 
@@ -506,14 +511,12 @@ def _finish_threads(records, threads, posts) -> None:
         accepted = [p for p, r in zip(thread_posts[1:], record.replies, strict=True) if r.accepted]
         thread.accepted_post = accepted[0] if accepted else None
         thread.accepted_by = thread.author if accepted else None
-        thread.reply_count = len(record.replies)
-        thread.last_activity_at = max([record.created, *(r.created for r in record.replies)])
         thread.helpful_count = sum(p.helpful_count for p in thread_posts)
-        finished.append(thread)
+        # A new thread was inserted with its counts; only an answer's id came later.
+        if not thread._imported_new or accepted:
+            finished.append(thread)
     Thread.objects.bulk_update(
-        finished,
-        ["accepted_post", "accepted_by", "reply_count", "last_activity_at", "helpful_count"],
-        batch_size=500,
+        finished, ["accepted_post", "accepted_by", "helpful_count"], batch_size=500
     )
 
 
@@ -539,3 +542,48 @@ def import_record(*, community, record, directory: Directory | None = None) -> t
         raise BadRecord(outcome.errors[0][1])
     thread = Thread.objects.get(community=community, external_id=checked.external_id)
     return thread, bool(outcome.created)
+
+
+class PooledRenderer:
+    """Renders the next batch's Markdown in worker processes while this batch is written.
+
+    `prepare(records)` hands the bodies of a batch to the pool; calling the renderer (as
+    `import_records`' `render`) gives the HTML, from the pool where it was prepared and
+    rendered here otherwise. Bodies that mention someone are always rendered here, at
+    write time, so a mention links exactly the members who exist then.
+    """
+
+    def __init__(self, workers: int):
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        # Forked workers inherit the parent's database connection but never use it: they
+        # only turn Markdown into HTML, and leave with os._exit, closing nothing.
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
+        self.ready: dict[str, str] = {}
+        self.pending: list[tuple[list[str], object]] = []
+
+    def prepare(self, records: list[Record]) -> None:
+        from practica.conversations.services.common import MENTION
+        from practica.markdown import render_markdown
+
+        sources = list(
+            dict.fromkeys(
+                body
+                for record in records
+                for body in (record.body, *(reply.body for reply in record.replies))
+                if not MENTION.search(body)
+            )
+        )
+        self.pending.append((sources, self.pool.map(render_markdown, sources, chunksize=64)))
+
+    def __call__(self, bodies: list[str], *, community) -> list[str]:
+        if self.pending and any(body not in self.ready for body in bodies):
+            sources, results = self.pending.pop(0)  # this batch's, prepared last round
+            self.ready = dict(zip(sources, results, strict=True))
+        missing = [body for body in dict.fromkeys(bodies) if body not in self.ready]
+        rendered = dict(zip(missing, render_bodies(missing, community=community), strict=True))
+        return [self.ready[body] if body in self.ready else rendered[body] for body in bodies]
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)

@@ -181,3 +181,32 @@ def test_mentions_of_members_are_linked_in_imported_posts(tmp_path, community):
     call_command("import-threads", community.slug, write(tmp_path, line))
     reply = Thread.objects.get().posts.get(is_opening=False)
     assert 'href="/people/carla/"' in reply.body_html
+
+
+def test_batches_rendered_by_worker_processes_read_as_rendered_here(tmp_path, community):
+    from practica.markdown import render_markdown
+    from practica.tests.factories import MembershipFactory
+
+    MembershipFactory(community=community, user__username="carla")
+    lines = [
+        {
+            **GOOD,
+            "id": f"w{n}",
+            "body": f"Turn **every {n + 2} hours**, and:\n\n- check heels\n- ask @carla",
+            "replies": [{"body": f"Reply *{n}* with a [guide](https://example.org/{n})."}]
+            if n % 2
+            else [],
+        }
+        for n in range(7)
+    ]
+    for line in lines:
+        for reply in line["replies"]:
+            reply["author"] = "ben"
+    call_command("import-threads", community.slug, write(tmp_path, *lines), batch=2, workers=2)
+    assert Thread.objects.count() == 7
+    for thread in Thread.objects.prefetch_related("posts"):
+        for post in thread.posts.all():
+            if "@carla" in post.body:
+                assert 'href="/people/carla/"' in post.body_html
+            else:
+                assert post.body_html == render_markdown(post.body)

@@ -11,6 +11,7 @@ non-zero if any line was bad. Importing the same file again updates.
 from __future__ import annotations
 
 import json
+import os
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -20,10 +21,12 @@ from practica.conversations.services.imports import (
     BATCH,
     BadRecord,
     Directory,
+    PooledRenderer,
     import_records,
     parse_record,
 )
 from practica.progress import progress
+from practica.search.indexing import prepare_for_bulk_writes
 
 
 class Command(BaseCommand):
@@ -35,8 +38,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch", type=int, default=BATCH, help=f"Threads per transaction (default {BATCH})."
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=min(4, os.cpu_count() or 1),
+            help="Processes that render Markdown while batches are written (1: none).",
+        )
 
-    def handle(self, *args, community_slug, path, batch, **options):
+    def handle(self, *args, community_slug, path, batch, workers, **options):
         community = Community.objects.filter(slug=community_slug).first()
         if community is None:
             raise CommandError(f"There is no community “{community_slug}”.")
@@ -52,31 +61,45 @@ class Command(BaseCommand):
         errors: list[tuple[int, str]] = []
         members: set[int] = set()
         directory = Directory(community)
-        pending = []
+        numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
+        renderer = PooledRenderer(workers) if workers > 1 and len(numbered) > batch else None
+        prepare_for_bulk_writes()
 
-        def write() -> None:
+        def write(records) -> None:
             nonlocal created, updated
-            outcome = import_records(community=community, records=pending, directory=directory)
+            outcome = import_records(
+                community=community, records=records, directory=directory, render=renderer
+            )
             created += outcome.created
             updated += outcome.updated
             errors.extend(outcome.errors)
             members.update(outcome.membership_ids)
-            pending.clear()
 
-        numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
-        for number, line in progress(
-            numbered, total=len(numbered), label="Importing", stream=self.stderr
-        ):
-            try:
-                pending.append(parse_record(json.loads(line), line=number))
-            except json.JSONDecodeError as error:
-                errors.append((number, f"not valid JSON ({error.msg} at column {error.colno})"))
-            except BadRecord as error:
-                errors.append((number, str(error)))
-            if len(pending) >= batch:
-                write()
-        if pending:
-            write()
+        # While one batch is written, the next is read and its Markdown rendered.
+        waiting: list = []
+        reading: list = []
+        try:
+            for number, line in progress(
+                numbered, total=len(numbered), label="Importing", stream=self.stderr
+            ):
+                try:
+                    reading.append(parse_record(json.loads(line), line=number))
+                except json.JSONDecodeError as error:
+                    errors.append((number, f"not valid JSON ({error.msg} at column {error.colno})"))
+                except BadRecord as error:
+                    errors.append((number, str(error)))
+                if len(reading) >= batch:
+                    if renderer is not None:
+                        renderer.prepare(reading)
+                    if waiting:
+                        write(waiting)
+                    waiting, reading = reading, []
+            for records in (waiting, reading):
+                if records:
+                    write(records)
+        finally:
+            if renderer is not None:
+                renderer.close()
         request_evaluations(sorted(members))
 
         for number, message in sorted(errors):

@@ -12,7 +12,13 @@ from django.db import connection
 
 from practica.coalesce import forget_before, last_pending_id
 from practica.progress import progress
-from practica.search.indexing import INDEXERS, available, index_objects, model_for
+from practica.search.indexing import (
+    INDEXERS,
+    available,
+    index_objects,
+    model_for,
+    prepare_for_bulk_writes,
+)
 from practica.search.models import SearchEntry
 from practica.search.tasks import INDEX
 
@@ -24,6 +30,7 @@ class Command(BaseCommand):
     help += "evidence summary, module, event, bulletin article and person."
 
     def handle(self, *args, **options):
+        prepare_for_bulk_writes()
         pending_before = last_pending_id(INDEX)
         seen: set[tuple[str, int]] = set()
         for label in INDEXERS:

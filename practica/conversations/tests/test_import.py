@@ -210,3 +210,20 @@ def test_batches_rendered_by_worker_processes_read_as_rendered_here(tmp_path, co
                 assert 'href="/people/carla/"' in post.body_html
             else:
                 assert post.body_html == render_markdown(post.body)
+
+
+def test_imported_posts_wear_their_authors_lanyard_at_import(tmp_path, community):
+    from practica.communities.stages import Stage
+    from practica.conversations.models import PostRevision
+    from practica.tests.factories import MembershipFactory
+
+    MembershipFactory(
+        community=community, user__username="ben", user__profession="pharmacist", stage=Stage.FULL
+    )
+    call_command("import-threads", community.slug, write(tmp_path, GOOD))
+    reply = Thread.objects.get().posts.get(author__username="ben")
+    assert (reply.written_stage, reply.written_profession) == (Stage.FULL, "pharmacist")
+    revision = PostRevision.objects.get(post=reply)
+    assert revision.written_stage == Stage.FULL
+    opening = Thread.objects.get().posts.get(is_opening=True)
+    assert opening.written_stage == Stage.PERIPHERAL  # a new member starts there

@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export PRACTICA_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar bench-pages bench-search
+.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar bench-pages bench-search bench-guard
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ bench-pages: $(STAMP)
 	PRACTICA_DEMO=1 $(BIN)/practica collectstatic --no-input -v 0
 	PRACTICA_DEMO=1 $(BIN)/practica seed-demo >/dev/null
 	PRACTICA_DEMO=1 $(BIN)/practica bench-pages
+
+## bench-guard: precision and recall of the patient-data guard on its labelled corpus
+## (dev and held-out parts; BENCH_GUARD_ARGS="--errors dev" lists what it gets wrong)
+bench-guard: $(STAMP)
+	$(BIN)/python -m practica.privacy.bench_guard $(BENCH_GUARD_ARGS)
 
 ## lock: re-pin every dependency from pyproject.toml
 lock: $(STAMP)

@@ -7,9 +7,11 @@ The corpus (practica/privacy/corpus/) holds realistic sentences written for the 
 working text that identifies no one (doses, lab values, guideline numbers, years, times,
 drug names, staff sign-offs). Each line is "style<TAB>setting<TAB>text".
 
-A quarter of the sentences, chosen by a hash of their text, is held out: the detector was
-tuned on the rest ("dev") only, and the held-out figures show how it does on text it was
-not tuned to. A sentence counts as flagged when `detector.scan` finds anything in it.
+A quarter of those sentences, chosen by a hash of their text, is held out: the detector
+was tuned looking at the mistakes on the rest ("dev") only. The same person wrote both
+parts, so the held-out part is not independent of the tuning: `fresh_positive.txt` and
+`fresh_negative.txt` ("fresh") were written after the tuning and measured once, untouched
+since. A sentence counts as flagged when `detector.scan` finds anything in it.
 """
 
 from __future__ import annotations
@@ -32,20 +34,32 @@ class Sentence:
     style: str
     setting: str
 
+    fresh: bool = False
+
     @property
     def split(self) -> str:
+        if self.fresh:
+            return "fresh"
         digest = hashlib.sha256(self.text.encode()).digest()
         return "holdout" if digest[0] % HOLDOUT_EVERY == 0 else "dev"
 
 
+FILES = (
+    ("positive.txt", True, False),
+    ("negative.txt", False, False),
+    ("fresh_positive.txt", True, True),
+    ("fresh_negative.txt", False, True),
+)
+
+
 def load() -> list[Sentence]:
     sentences = []
-    for name, positive in (("positive.txt", True), ("negative.txt", False)):
+    for name, positive, fresh in FILES:
         for line in (CORPUS / name).read_text(encoding="utf-8").splitlines():
             if not line.strip() or line.startswith("#"):
                 continue
             style, setting, text = line.split("\t", 2)
-            sentences.append(Sentence(text.strip(), positive, style, setting))
+            sentences.append(Sentence(text.strip(), positive, style, setting, fresh))
     return sentences
 
 
@@ -96,14 +110,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--errors",
-        choices=["dev", "holdout", "all"],
+        choices=["dev", "holdout", "fresh", "all"],
         help="also list the sentences the detector gets wrong in that split",
     )
     args = parser.parse_args(argv)
     sentences = load()
     scores = measure(sentences)
     print(f"Patient-data guard on {len(sentences)} labelled sentences")
-    for key in ("dev", "holdout", "all"):
+    for key in ("dev", "holdout", "fresh", "all"):
         print(scores[key].line(key))
     for prefix in ("style:", "in:"):
         for key in sorted(k for k in scores if k.startswith(prefix)):

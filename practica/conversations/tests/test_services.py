@@ -259,7 +259,7 @@ def test_guard_warns_then_logs_confirmation(community, learner):
     assert GuardLog.objects.get().decision == GuardLog.Decision.WARNED
     thread = ask(learner, community, body=body, confirm_guard=True)
     log = GuardLog.objects.get(decision=GuardLog.Decision.CONFIRMED)
-    assert log.target == thread.posts.get() and log.kinds == ["date_of_birth"]
+    assert log.target == thread.posts.get() and log.kinds == ["date_of_birth", "patient_name"]
     assert log.where == "question"
 
 

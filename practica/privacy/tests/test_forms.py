@@ -56,7 +56,7 @@ def test_article_comment_stays_on_the_page_after_a_warning(client, community, me
     url = reverse("library:comment-add", args=[community.slug, article.slug])
     response = client.post(url, {"body": f"I nursed {NHS} last week."})
     html = _warned(response, "I nursed Mr John Brown")
-    assert "This looks like an NHS number." in html  # beside the field
+    assert "This looks like a patient&#x27;s name, an NHS number." in html  # beside the field
     assert not ArticleComment.objects.exists()
 
 

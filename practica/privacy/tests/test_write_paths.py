@@ -153,7 +153,7 @@ def test_every_write_path_warns_then_saves_once_confirmed(world, where):
     with pytest.raises(PatientDataFound) as found:
         write(world, PATIENT, False)
     assert not found.value.blocked
-    assert found.value.labels == ["an NHS number"]
+    assert found.value.labels == ["a patient's name", "an NHS number"]
     logged = GuardLog.objects.get()
     assert logged.decision == GuardLog.Decision.WARNED
     assert logged.where == LOGGED_AS.get(where, where)

@@ -64,3 +64,13 @@ def require_editor(user, bulletin: Bulletin) -> None:
         f"Only the editors of {bulletin.name} may edit and publish it. "
         "Ask an administrator to add you as an editor."
     )
+
+
+def can_see_subscribers(user, bulletin: Bulletin) -> bool:
+    """Subscribers' addresses are for stewards (of the instance bulletin: staff), not for
+    every designated editor: an editor writes issues, a steward looks after the list."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if bulletin.community_id is None:
+        return user.is_staff
+    return can(user, Capability.MANAGE_MEMBERS, community=bulletin.community)

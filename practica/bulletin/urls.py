@@ -69,6 +69,7 @@ urlpatterns = [
     path(f"{EDIT}/issues/new/", editor.issue_create, name="issue-create"),
     path(f"{EDIT}/issues/<int:issue_id>/", editor.issue_edit, name="issue-edit"),
     path(f"{EDIT}/issues/<int:issue_id>/publish/", editor.issue_publish, name="issue-publish"),
+    path(f"{EDIT}/issues/<int:issue_id>/test/", editor.issue_send_test, name="issue-send-test"),
     path(f"{EDIT}/issues/<int:issue_id>/schedule/", editor.issue_schedule, name="issue-schedule"),
     path(
         f"{EDIT}/issues/<int:issue_id>/unschedule/",

@@ -20,8 +20,6 @@ from practica.bulletin.models import (
     Issue,
     IssueStatus,
     RelatedItem,
-    Subscriber,
-    SubscriberStatus,
     Topic,
 )
 from practica.bulletin.permissions import require_editor
@@ -211,24 +209,13 @@ def publish_issue(*, actor: User | None, issue: Issue) -> int:
 
 
 def queue_deliveries(*, issue: Issue) -> int:
-    """One Delivery row per confirmed subscriber who wants `issue`; never two (unique)."""
-    topic_ids = set(
-        Article.topics.through.objects.filter(article__issue=issue).values_list(
-            "topic_id", flat=True
-        )
-    )
-    subscribers = Subscriber.objects.filter(
-        bulletin_id=issue.bulletin_id, status=SubscriberStatus.CONFIRMED
-    )
-    wanted = subscribers.filter(all_topics=True).values_list("pk", flat=True)
-    ids = set(wanted)
-    if topic_ids:
-        ids |= set(
-            subscribers.filter(all_topics=False, topics__in=topic_ids).values_list("pk", flat=True)
-        )
+    """One Delivery row per subscriber `audience.recipients` names; never two (unique)."""
+    from practica.bulletin.services.audience import recipients
+
+    ids = sorted(recipients(issue).values_list("pk", flat=True))
     now = timezone.now()
     Delivery.objects.bulk_create(
-        [Delivery(issue=issue, subscriber_id=pk, next_attempt_at=now) for pk in sorted(ids)],
+        [Delivery(issue=issue, subscriber_id=pk, next_attempt_at=now) for pk in ids],
         ignore_conflicts=True,
         batch_size=500,
     )

@@ -30,8 +30,8 @@ from practica.bulletin.models import (
     Subscriber,
     SubscriberStatus,
 )
-from practica.bulletin.permissions import require_editor
-from practica.bulletin.services import publication, sending
+from practica.bulletin.permissions import can_see_subscribers, require_editor
+from practica.bulletin.services import audience, publication, sending
 from practica.people.models import User
 from practica.privacy.forms import apply_service_error
 from practica.reliability.idempotency import SubmissionKeyForm, key_from_request
@@ -201,9 +201,11 @@ def _issue_page(request, issue: Issue, *, form=None, schedule_form=None, status=
             "publish_form": SubmissionKeyForm(),
             "articles": querysets.articles_of(issue),
             "progress": sending.progress(issue) if issue.is_published else None,
-            "audience": Subscriber.objects.filter(
-                bulletin=issue.bulletin, status=SubscriberStatus.CONFIRMED
-            ).count(),
+            "audience": None
+            if issue.is_published
+            else audience.audience(
+                issue, with_list=can_see_subscribers(request.user, issue.bulletin)
+            ),
         },
         status=status,
     )
@@ -224,6 +226,22 @@ def issue_publish(request: HttpRequest, bulletin_slug: str, issue_id: int) -> Ht
         request, f"Published. Sending to {queued} subscriber{'s' if queued != 1 else ''}."
     )
     return redirect("bulletin:issue-sending", bulletin_slug=bulletin_slug, issue_id=issue.pk)
+
+
+@login_required
+@require_POST
+def issue_send_test(request: HttpRequest, bulletin_slug: str, issue_id: int) -> HttpResponse:
+    """Email the issue, as subscribers will get it, to the editor alone."""
+    issue = _issue(request, bulletin_slug, issue_id)
+    try:
+        address = audience.send_test_issue(actor=request.user, issue=issue)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"A test of this issue was sent to {address}. No subscriber got it."
+        )
+    return redirect("bulletin:issue-edit", bulletin_slug=bulletin_slug, issue_id=issue.pk)
 
 
 @login_required

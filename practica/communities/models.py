@@ -332,6 +332,19 @@ class PromotionRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.membership} → {self.to_stage} ({self.status})"
 
+    @property
+    def met_count(self) -> int:
+        return sum(1 for row in self.evidence if row.get("met"))
+
+    @property
+    def unmet(self) -> list[dict]:
+        """The evidence rows whose criterion is not met (or not yet measurable)."""
+        return [row for row in self.evidence if not row.get("met")]
+
+    @property
+    def all_met(self) -> bool:
+        return bool(self.evidence) and not self.unmet
+
 
 class Endorsement(models.Model):
     """A full member vouching for another member of the same community."""

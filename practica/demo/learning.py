@@ -327,6 +327,13 @@ def _ensure_criterion(community: Community) -> str:
         assessment_ref=ASSESSMENT_SLUG,
         defaults={"threshold": 1, "position": position},
     )
+    if created:
+        # A promotion already waiting now needs the assessment too: its evidence says so.
+        from practica.communities.progression import forget_rules
+        from practica.communities.services.progression import refresh_pending_evidence
+
+        forget_rules(community)
+        refresh_pending_evidence(community)
     return "criterion added" if created else "criterion already there"
 
 

@@ -105,6 +105,7 @@ def _evaluate_once(membership_id: int) -> str:
             return UNCHANGED
         rules = {r.from_stage: r for r in progression.rules_query(membership.community)}
         trajectory = progression.trajectory_for(membership, rules=rules)
+        _refresh_pending_evidence(membership, trajectory)
         if not trajectory.due:
             return UNCHANGED
         rule = trajectory.rule
@@ -120,6 +121,46 @@ def _evaluate_once(membership_id: int) -> str:
             reason=f"Met every criterion of the rule: {met}.",
         )
         return PROMOTED
+
+
+def _refresh_pending_evidence(membership: Membership, trajectory: progression.Trajectory) -> None:
+    """Keep a waiting request's evidence true to today's rule and counts.
+
+    The steward's queue shows the stored evidence, so it must follow the member's progress
+    and any criterion added to the rule since the request opened (an assessment, say).
+    """
+    if trajectory.rule is None:
+        return
+    PromotionRequest.objects.filter(
+        membership=membership,
+        rule=trajectory.rule,
+        status=PromotionRequest.Status.PENDING,
+    ).update(evidence=trajectory.evidence())
+
+
+def refresh_pending_evidence(community: Community) -> int:
+    """Re-measure the evidence of every waiting promotion in `community`; returns how many.
+
+    For changes that touch many members' criteria at once (a criterion added to a rule).
+    """
+    rules = {r.from_stage: r for r in progression.rules_query(community)}
+    pending = (
+        PromotionRequest.objects.filter(
+            membership__community=community, status=PromotionRequest.Status.PENDING
+        )
+        .select_related("membership__user")
+        .order_by("pk")
+    )
+    count = 0
+    for request in pending:
+        membership = request.membership
+        membership.community = community
+        trajectory = progression.trajectory_for(membership, rules=rules)
+        if trajectory.rule is not None and trajectory.rule.pk == request.rule_id:
+            request.evidence = trajectory.evidence()
+            request.save(update_fields=["evidence"])
+            count += 1
+    return count
 
 
 def _open_request(membership: Membership, trajectory: progression.Trajectory) -> str:
@@ -234,10 +275,38 @@ def _apply_stage(
 # --- stewards' decisions -------------------------------------------------------------------------
 
 
+class CriteriaNotMet(ValidationError):
+    """Raised when a steward approves a member who does not meet every criterion today.
+
+    Carries the request with its evidence re-measured, so the page can say what is
+    missing and ask the steward to confirm.
+    """
+
+    def __init__(self, request: PromotionRequest):
+        self.request = request
+        missing = "; ".join(row["label"] for row in request.unmet) or "the rule has no criteria"
+        name = request.membership.user.name
+        super().__init__(
+            f"{name} does not meet every criterion today ({request.met_count} of "
+            f"{len(request.evidence)} met). Not met: {missing}. "
+            "Approve anyway only if you are sure, and say why in the note.",
+            code="criteria_not_met",
+        )
+
+
 def decide_promotion(
-    *, actor, promotion_request: PromotionRequest, approve: bool, note: str = ""
+    *,
+    actor,
+    promotion_request: PromotionRequest,
+    approve: bool,
+    note: str = "",
+    approve_unmet: bool = False,
 ) -> PromotionRequest:
-    """Approve or decline a pending promotion; declining needs a note for the member."""
+    """Approve or decline a pending promotion; declining needs a note for the member.
+
+    Approving measures the member's criteria again: if any is not met today, it raises
+    `CriteriaNotMet` unless `approve_unmet` says the steward has seen that and confirms.
+    """
     community = promotion_request.membership.community
     require(actor, Capability.MANAGE_MEMBERS, community=community)
     note = note.strip()
@@ -268,6 +337,17 @@ def decide_promotion(
                 raise ValidationError(
                     "This member's stage has changed since the request opened: it no longer applies."
                 )
+            trajectory = progression.trajectory_for(membership)
+            request.evidence = trajectory.evidence()
+            if not request.all_met and not approve_unmet:
+                raise CriteriaNotMet(request)
+            if request.all_met:
+                default_reason = f"Approved by a steward: every criterion for {label} was met."
+            else:
+                default_reason = (
+                    f"Approved by a steward with {request.met_count} of "
+                    f"{len(request.evidence)} criteria for {label} met."
+                )
             request.status = PromotionRequest.Status.APPROVED
             request.full_clean(validate_constraints=False)
             request.save()
@@ -277,7 +357,7 @@ def decide_promotion(
                 kind=StageChange.Kind.PROMOTED,
                 changed_by=actor,
                 rule=request.rule,
-                reason=note or f"Approved by a steward: every criterion for {label} was met.",
+                reason=note or default_reason,
             )
         else:
             request.status = PromotionRequest.Status.DECLINED

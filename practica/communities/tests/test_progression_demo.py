@@ -59,3 +59,19 @@ def test_the_seed_builds_the_demo_trajectory_once(db):
     evidence = {row["kind"]: row for row in request.evidence}
     assert evidence["days"]["met"] and evidence["endorsements"]["current"] == 2
     assert Mentorship.objects.filter(status="active").count() == 3
+
+
+def test_the_demo_promotion_waiting_states_every_criterion_including_the_assessment(db):
+    from practica.demo import learning
+
+    people.seed()
+    communities.seed()
+    ward = Community.objects.get(slug="ward-care")
+    for stage in [Stage.PARTICIPANT] * 2 + [Stage.FULL] * 2:
+        MembershipFactory(community=ward, stage=stage)
+    trajectory.seed()
+    learning.seed()
+    request = PromotionRequest.objects.get(status="pending")
+    kinds = [row["kind"] for row in request.evidence]
+    assert "assessment" in kinds
+    assert not request.all_met and request.unmet

@@ -1,8 +1,13 @@
 """The stewards' promotion queue and the progression rules pages."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from practica.communities.models import (
+    Criterion,
+    CriterionKind,
     Membership,
     ProgressionRule,
     PromotionRequest,
@@ -49,10 +54,20 @@ def test_the_queue_is_for_stewards(client, community, member_at):
     assert response.status_code == 403
 
 
+def meets_only_time(community, user):
+    """Make the participant rule a single time criterion that `user` meets."""
+    rule = community.progression_rules.get(from_stage=Stage.PARTICIPANT)
+    rule.criteria.exclude(kind="days").delete()
+    Membership.objects.filter(user=user, community=community).update(
+        joined_at=timezone.now() - timedelta(days=40)
+    )
+
+
 def test_a_steward_approves_and_it_is_recorded(
     client, community, member_at, django_capture_on_commit_callbacks
 ):
     steward, participant = member_at(Stage.STEWARD), member_at(Stage.PARTICIPANT)
+    meets_only_time(community, participant)
     request = open_request(community, participant)
     client.force_login(steward)
     with django_capture_on_commit_callbacks(execute=True):
@@ -71,6 +86,72 @@ def test_a_steward_approves_and_it_is_recorded(
     html = client.get(response["Location"]).content.decode()
     assert f"{participant.name} is now a Full member." in html
     assert "Nothing waiting" in html and "Approved" in html
+
+
+def test_the_queue_says_which_criteria_are_not_met_including_a_new_assessment(
+    client, community, member_at, django_capture_on_commit_callbacks
+):
+    from practica.communities.services.progression import evaluate_membership
+
+    steward, participant = member_at(Stage.STEWARD), member_at(Stage.PARTICIPANT)
+    meets_only_time(community, participant)
+    request = open_request(community, participant)
+    rule = request.rule
+    Criterion.objects.create(
+        rule=rule, kind=CriterionKind.ASSESSMENT_PASSED, assessment_ref="cop-basics", position=9
+    )
+    evaluate_membership(membership_id=request.membership_id)
+    client.force_login(steward)
+    html = client.get(queue_url(community)).content.decode()
+    assert "meet every criterion of a rule" not in html
+    assert "Does not meet every criterion" in html
+    assert "1 of 2 met; not met: Assessment passed: 0 of 1." in html
+    assert "Days since joining: 40 of 30" in html
+
+
+def test_approving_a_member_who_does_not_meet_every_criterion_asks_first(
+    client, community, member_at, django_capture_on_commit_callbacks
+):
+    steward, participant = member_at(Stage.STEWARD), member_at(Stage.PARTICIPANT)
+    request = open_request(community, participant)  # the default rule: 20 contributions…
+    client.force_login(steward)
+    url = f"{queue_url(community)}{request.pk}/"
+    response = client.post(url, {f"r{request.pk}-decision": "approve"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"{participant.name} does not meet every criterion today" in html
+    assert "Contributions (posts and replies): 0 of 20" in html
+    assert "Approve anyway" in html and f'name="r{request.pk}-approve_unmet"' in html
+    request.refresh_from_db()
+    assert request.status == "pending"
+    assert Membership.objects.get(user=participant).stage == Stage.PARTICIPANT
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                f"r{request.pk}-decision": "approve",
+                f"r{request.pk}-approve_unmet": "on",
+                f"r{request.pk}-note": "",
+            },
+        )
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "approved" and not request.all_met
+    change = StageChange.objects.get(membership__user=participant)
+    assert change.reason.startswith("Approved by a steward with 0 of 4 criteria")
+
+
+def test_the_trajectory_does_not_claim_every_criterion_while_some_are_not_met(
+    client, community, member_at
+):
+    participant = member_at(Stage.PARTICIPANT)
+    open_request(community, participant)
+    client.force_login(participant)
+    html = client.get(f"/c/{community.slug}/trajectory/").content.decode()
+    assert "Waiting for a steward" in html
+    assert "every criterion today" not in html
+    assert "meets every criterion" not in html.replace("You meet every", "")
+    assert "Today 0 of 4 criteria are met" in html
 
 
 def test_declining_needs_a_note(client, community, member_at, django_capture_on_commit_callbacks):

@@ -73,6 +73,8 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed when you decline; shown to the member.",
     )
+    # Set by the "Approve anyway" button once the page has said which criteria are not met.
+    approve_unmet = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class EndorseForm(forms.Form):
@@ -535,7 +537,9 @@ def mentorship_end(request, community_slug, mentorship_id):
 # --- the stewards' queue -------------------------------------------------------------------------
 
 
-def _render_queue(request, community, bound: dict | None = None, status=200):
+def _render_queue(
+    request, community, bound: dict | None = None, status=200, warnings: dict | None = None
+):
     pending = list(
         PromotionRequest.objects.filter(
             membership__community=community, status=PromotionRequest.Status.PENDING
@@ -554,7 +558,12 @@ def _render_queue(request, community, bound: dict | None = None, status=200):
         [r.membership.user for r in pending + decided] + [r.decided_by for r in decided],
     )
     bound = bound or {}
+    warnings = warnings or {}
     for item in pending:
+        if item.pk in warnings:
+            # Show the evidence as just measured, not as last stored.
+            item.evidence = warnings[item.pk].request.evidence
+            item.warning = warnings[item.pk].messages[0]
         item.lanyard = lanyards[item.membership.user_id]
         item.form = bound.get(item.pk) or DecisionForm(prefix=f"r{item.pk}")
         item.from_label = community.stage_label(item.rule.from_stage)
@@ -598,6 +607,12 @@ def promotion_decide(request, community_slug, request_id):
                 promotion_request=promotion,
                 approve=approve,
                 note=form.cleaned_data["note"],
+                approve_unmet=form.cleaned_data["approve_unmet"],
+            )
+        except services.CriteriaNotMet as warning:
+            # Not an error in what was typed: the page asks the steward to confirm.
+            return _render_queue(
+                request, community, {promotion.pk: form}, warnings={promotion.pk: warning}
             )
         except ValidationError as error:
             _add_errors(form, error)

@@ -153,10 +153,17 @@ class SettingsForm(forms.ModelForm):
             "staging_question_count",
             "profession_endorsements",
             "posts_per_ten_minutes",
+            "accept_after_days",
         ]
         labels = {
             "staging_enabled": "Send learners' first questions to the staging area",
             "staging_question_count": "How many of a learner's questions are staged",
             "profession_endorsements": "Let members endorse answers for their profession",
             "posts_per_ten_minutes": "Posts a member may make in ten minutes",
+            "accept_after_days": "Days the asker has to choose an accepted answer",
+        }
+        help_texts = {
+            "accept_after_days": "After this many days without a choice, full members and "
+            "stewards may choose the accepted answer for the asker (0 lets them at once). "
+            "They never change an answer the asker chose.",
         }

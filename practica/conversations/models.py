@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -344,6 +345,11 @@ class ConversationSettings(models.Model):
     staging_question_count = models.PositiveSmallIntegerField(default=2)
     profession_endorsements = models.BooleanField(default=False)
     posts_per_ten_minutes = models.PositiveSmallIntegerField(default=10)
+    # Stack Overflow's rule: the asker chooses the accepted answer; after this many days
+    # without a choice, members whose stage may accept answers can choose one.
+    accept_after_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MaxValueValidator(365)]
+    )
 
     class Meta:
         verbose_name_plural = "conversation settings"

@@ -84,7 +84,7 @@ def thread_for(user, community, thread_id: int) -> Thread:
     """The thread if `user` may open it; 404 otherwise, whether it is missing or not theirs."""
     thread = (
         Thread.objects.filter(community=community, pk=thread_id, deleted_at__isnull=True)
-        .select_related("author", "accepted_post", "community")
+        .select_related("author", "accepted_post", "accepted_by", "community")
         .first()
     )
     if thread is None:

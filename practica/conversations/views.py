@@ -42,6 +42,7 @@ from practica.conversations.models import (
     Post,
     ThreadKind,
 )
+from practica.conversations.permissions import may_accept
 from practica.library.glossary import link_glossary_terms
 from practica.library.querysets import curated_collections, distilled_article
 from practica.redirects import redirect_next, safe_next
@@ -306,9 +307,7 @@ def thread_detail(request, community_slug, thread_id, *, staging_form=None):
             Capability.EDIT_ARTICLE,
         ],
     )
-    caps["can_accept_answer"] = can(
-        request.user, Capability.ACCEPT_ANSWER, community=community, obj=thread
-    )
+    caps["can_accept_answer"] = may_accept(request.user, thread)
     context = querysets.thread_page(request.user, thread, page_number=request.GET.get("page"))
     _decorate_posts(request, thread, context["posts"], caps)
     _link_glossary(context["posts"], community)
@@ -517,9 +516,7 @@ def _after_post_action(request, community, post, *, message: str = ""):
                 Capability.ENDORSE_MEMBER,
             ],
         )
-        caps["can_accept_answer"] = can(
-            request.user, Capability.ACCEPT_ANSWER, community=community, obj=thread
-        )
+        caps["can_accept_answer"] = may_accept(request.user, thread)
         post = _reload_post(request, thread, post)
         _decorate_posts(request, thread, [post], caps)
         return render(

@@ -169,6 +169,7 @@ def seed() -> str:
         made += 1
 
     _replies_to(community)
+    _chosen_for_asker(community)
     _endorsement(community)
     _staged(community, cast, now)
     _flag(community, cast, now)
@@ -188,6 +189,22 @@ def _replies_to(community) -> None:
         if number < len(replies) and replies[number].reply_to_id is None:
             parent = opening if answers is None else replies[answers]
             Post.objects.filter(pk=replies[number].pk).update(reply_to=parent)
+
+
+def _chosen_for_asker(community) -> None:
+    """One old question whose asker never chose: Daniel, a full member, chose for them."""
+    full = User.objects.get(email="full@example.com")
+    solved = Thread.objects.filter(
+        community=community,
+        external_id__startswith="demo-",
+        kind=ThreadKind.QUESTION,
+        accepted_post__isnull=False,
+    ).exclude(author=full)
+    if solved.filter(accepted_by=full).exists():
+        return
+    thread = solved.exclude(accepted_post__author=full).order_by("published_at", "pk").first()
+    if thread is not None:
+        Thread.objects.filter(pk=thread.pk).update(accepted_by=full)
 
 
 def _endorsement(community) -> None:

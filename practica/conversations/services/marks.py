@@ -9,6 +9,7 @@ from django.db.models.functions import Greatest
 
 from practica.communities.capabilities import Capability, require
 from practica.conversations.models import HelpfulMark, ProfessionEndorsement, Thread
+from practica.conversations.permissions import require_accept
 from practica.conversations.services.common import (
     after_commit_notify,
     after_commit_reevaluate,
@@ -70,11 +71,15 @@ def unmark_helpful(*, actor, post) -> bool:
 
 
 def accept_answer(*, actor, post) -> Thread:
-    """Make `post` the accepted answer of its question (the asker, or ACCEPT_ANSWER holders)."""
+    """Make `post` the accepted answer of its question.
+
+    The asker may always; others only as `permissions.accept_refusal` allows (their stage
+    holds ACCEPT_ANSWER, the asker has had their days, and the asker has not chosen).
+    """
     from practica.conversations import tasks
 
     thread = post.thread
-    require(actor, Capability.ACCEPT_ANSWER, community=thread.community, obj=thread)
+    require_accept(actor, thread)
     if not thread.is_question:
         raise ValidationError("Only questions have accepted answers.")
     if post.is_opening or post.thread_id != thread.pk:
@@ -93,7 +98,8 @@ def accept_answer(*, actor, post) -> Thread:
 
 
 def unaccept_answer(*, actor, thread) -> Thread:
-    require(actor, Capability.ACCEPT_ANSWER, community=thread.community, obj=thread)
+    """Clear the accepted answer; the same people as `accept_answer` may."""
+    require_accept(actor, thread)
     if not thread.accepted_post_id:
         return thread
     previous_author = thread.accepted_post.author_id

@@ -182,10 +182,60 @@ def test_accepting_without_the_capability_is_refused(community, learner, partici
     assert thread.accepted_post is None
 
 
-def test_full_member_may_accept_on_someone_elses_question(community, learner, full_member, steward):
+def asked_days_ago(thread, days):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Thread.objects.filter(pk=thread.pk).update(
+        published_at=timezone.now() - timedelta(days=days, minutes=1)
+    )
+    thread.refresh_from_db()
+    return thread
+
+
+def test_full_member_cannot_accept_while_the_asker_still_has_their_days(
+    community, learner, full_member, steward
+):
     thread = ask(learner, community)
     answer = services.reply(actor=steward, thread=thread, body="Here is how we do it.")
+    with pytest.raises(CapabilityDenied, match="The asker chooses the accepted answer. If they"):
+        services.accept_answer(actor=full_member, post=answer)
+    with pytest.raises(CapabilityDenied, match="within 7 days"):
+        services.accept_answer(actor=steward, post=answer)
+    assert Thread.objects.get(pk=thread.pk).accepted_post_id is None
+
+
+def test_full_member_accepts_once_the_asker_has_not_within_the_community_days(
+    community, learner, full_member, steward
+):
+    ConversationSettings.objects.create(community=community, accept_after_days=3)
+    thread = ask(learner, community)
+    answer = services.reply(actor=steward, thread=thread, body="Here is how we do it.")
+    thread = asked_days_ago(thread, 2)
+    with pytest.raises(CapabilityDenied, match="within 3 days"):
+        services.accept_answer(actor=full_member, post=answer)
+    thread = asked_days_ago(thread, 3)
+    answer.thread = thread
     services.accept_answer(actor=full_member, post=answer)
+    thread.refresh_from_db()
+    assert (thread.accepted_post_id, thread.accepted_by) == (answer.pk, full_member)
+    # The asker may still change what someone else chose for them.
+    services.unaccept_answer(actor=learner, thread=thread)
+    assert Thread.objects.get(pk=thread.pk).accepted_post_id is None
+
+
+def test_nobody_else_changes_the_askers_choice(community, learner, full_member, steward):
+    thread = ask(learner, community)
+    answer = services.reply(actor=steward, thread=thread, body="Here is how we do it.")
+    other = services.reply(actor=full_member, thread=thread, body="We do it differently.")
+    services.accept_answer(actor=learner, post=answer)
+    thread = asked_days_ago(Thread.objects.get(pk=thread.pk), 30)
+    other.thread = thread
+    with pytest.raises(CapabilityDenied, match="The asker chose this answer"):
+        services.accept_answer(actor=steward, post=other)
+    with pytest.raises(CapabilityDenied, match="The asker chose this answer"):
+        services.unaccept_answer(actor=full_member, thread=thread)
     assert Thread.objects.get(pk=thread.pk).accepted_post_id == answer.pk
 
 
@@ -193,7 +243,7 @@ def test_discussions_have_no_accepted_answer(community, participant, full_member
     thread = ask(participant, community, kind=ThreadKind.DISCUSSION)
     post = services.reply(actor=full_member, thread=thread, body="Agreed.")
     with pytest.raises(ValidationError, match="Only questions"):
-        services.accept_answer(actor=full_member, post=post)
+        services.accept_answer(actor=participant, post=post)
 
 
 def test_edit_keeps_history(community, learner):

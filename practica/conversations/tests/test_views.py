@@ -211,6 +211,36 @@ def test_accepting_without_capability_is_403(client, community, participant):
     assert "accept answers" in response.content.decode()
 
 
+def test_the_accept_button_follows_the_askers_days_and_the_mark_says_who_chose(
+    client, community, learner, full_member
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    thread = ThreadFactory(community=community, author=learner)
+    answer = PostFactory(thread=thread, author=full_member)
+    page = url("thread", community, thread_id=thread.pk)
+    client.force_login(full_member)
+    assert "Accept this answer" not in client.get(page).content.decode()
+    response = client.post(url("post-accept", community, post_id=answer.pk))
+    assert response.status_code == 403
+    assert "The asker chooses the accepted answer" in response.content.decode()
+    client.force_login(learner)
+    assert "Accept this answer" in client.get(page).content.decode()
+
+    Thread.objects.filter(pk=thread.pk).update(published_at=timezone.now() - timedelta(days=8))
+    client.force_login(full_member)
+    assert "Accept this answer" in client.get(page).content.decode()
+    assert client.post(url("post-accept", community, post_id=answer.pk)).status_code == 302
+    html = client.get(page).content.decode()
+    assert f'chosen by <a href="/people/{full_member.username}/">{full_member.name}</a>' in html
+    assert "as the asker had not chosen" in html
+    client.force_login(learner)
+    client.post(url("post-accept", community, post_id=answer.pk))
+    assert "chosen by the asker" in client.get(page).content.decode()
+
+
 def test_edit_and_history_show_a_word_diff(client, community, learner):
     client.force_login(learner)
     client.post(

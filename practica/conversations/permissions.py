@@ -1,0 +1,83 @@
+"""Who may choose a question's accepted answer (the Stack Overflow rule).
+
+The asker chooses. Members whose stage holds ACCEPT_ANSWER (full members and stewards by
+default) may choose only once the question has gone `accept_after_days` days without the
+asker choosing, and never over the asker's own choice. Stage rules come from
+`practica.communities.capabilities`; this module adds the part that depends on the thread.
+The accept service, the thread page and its template all ask `accept_refusal`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.utils import formats, timezone
+
+from practica.communities.capabilities import (
+    Capability,
+    CapabilityDenied,
+    can,
+    denial_reason,
+    minimum_stage,
+)
+from practica.conversations.models import Thread
+
+
+def accept_after_days(thread: Thread) -> int:
+    from practica.conversations.services.common import settings_for
+
+    return settings_for(thread.community).accept_after_days
+
+
+def others_may_accept_from(thread: Thread) -> datetime:
+    """When members other than the asker may first choose an answer for this question."""
+    asked = thread.published_at or thread.created_at
+    return asked + timedelta(days=accept_after_days(thread))
+
+
+def is_asker(user, thread: Thread) -> bool:
+    return bool(user is not None and user.is_authenticated and thread.author_id == user.pk)
+
+
+def accept_refusal(user, thread: Thread, *, now: datetime | None = None) -> str:
+    """Why `user` may not accept or unaccept an answer on `thread`; "" when they may.
+
+    Only the stage part needs `can`; the rest is about the thread and the asker's choice.
+    """
+    community = thread.community
+    if not can(user, Capability.ACCEPT_ANSWER, community=community, obj=thread):
+        return (
+            denial_reason(user, Capability.ACCEPT_ANSWER, community=community)
+            + " The asker chooses the accepted answer of their own question."
+        )
+    if is_asker(user, thread):
+        return ""
+    asker_chose = thread.author_id is not None and thread.accepted_by_id == thread.author_id
+    if thread.accepted_post_id and asker_chose:
+        return "The asker chose this answer: only they can change it."
+    opens = others_may_accept_from(thread)
+    if (now or timezone.now()) < opens:
+        days = accept_after_days(thread)
+        when = formats.date_format(timezone.localtime(opens), "j F Y")
+        return (
+            f"The asker chooses the accepted answer. If they haven’t within {days} "
+            f"day{'' if days == 1 else 's'} of asking, full members and stewards may choose "
+            f"one: from {when} for this question."
+        )
+    return ""
+
+
+def may_accept(user, thread: Thread) -> bool:
+    """For views and templates: may `user` accept or unaccept answers on `thread` now?"""
+    return accept_refusal(user, thread) == ""
+
+
+def require_accept(user, thread: Thread) -> None:
+    """Raise CapabilityDenied with a reason unless `user` may choose the accepted answer."""
+    reason = accept_refusal(user, thread)
+    if reason:
+        raise CapabilityDenied(
+            reason,
+            capability=Capability.ACCEPT_ANSWER,
+            needed_stage=minimum_stage(thread.community, Capability.ACCEPT_ANSWER),
+        )

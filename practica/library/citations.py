@@ -195,6 +195,20 @@ class _BibReader:
         while True:
             at = self.text.find("@", self.pos)
             if at == -1:
+                rest = self.text[self.pos :]
+                stray = next(
+                    (
+                        line.strip()
+                        for line in rest.splitlines()
+                        if line.strip() and not line.strip().startswith("%")
+                    ),
+                    "",
+                )
+                if stray:
+                    raise CitationError(
+                        self.line(self.pos + rest.index(stray[0])),
+                        "text outside an entry; each entry starts with @type{key,",
+                    )
                 return
             stray = self.text[self.pos : at].strip()
             if stray and not stray.startswith("%"):
@@ -253,6 +267,10 @@ class _BibReader:
 
 def parse_bibtex(text: str) -> list[dict]:
     """Reference fields for each BibTeX entry in `text`; CitationError names a bad line."""
+    return [reference for _line, reference in _bibtex_with_lines(text)]
+
+
+def _bibtex_with_lines(text: str) -> list[tuple[int, dict]]:
     references = []
     for line, kind, fields in _BibReader(text).entries():
         title = _clean(fields.get("title", ""))
@@ -269,24 +287,27 @@ def parse_bibtex(text: str) -> list[dict]:
             fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle", "")
         )
         references.append(
-            {
-                "kind": kind_value,
-                "authors": [a for a in authors if a],
-                "year": _year(fields.get("year", "") or fields.get("date", "")),
-                "title": title,
-                "container": _clean(container),
-                "publisher": _clean(
-                    fields.get("publisher")
-                    or fields.get("institution")
-                    or fields.get("organization", "")
-                ),
-                "place": _clean(fields.get("address") or fields.get("location", "")),
-                "volume": _clean(fields.get("volume", "")),
-                "issue": _clean(fields.get("number", "")),
-                "pages": _clean(fields.get("pages", "")).replace("–", "-"),
-                "doi": _clean(fields.get("doi", "")),
-                "url": _clean(fields.get("url", "")),
-            }
+            (
+                line,
+                {
+                    "kind": kind_value,
+                    "authors": [a for a in authors if a],
+                    "year": _year(fields.get("year", "") or fields.get("date", "")),
+                    "title": title,
+                    "container": _clean(container),
+                    "publisher": _clean(
+                        fields.get("publisher")
+                        or fields.get("institution")
+                        or fields.get("organization", "")
+                    ),
+                    "place": _clean(fields.get("address") or fields.get("location", "")),
+                    "volume": _clean(fields.get("volume", "")),
+                    "issue": _clean(fields.get("number", "")),
+                    "pages": _clean(fields.get("pages", "")).replace("–", "-"),
+                    "doi": _clean(fields.get("doi", "")),
+                    "url": _clean(fields.get("url", "")),
+                },
+            )
         )
     if not references:
         raise CitationError(1, "no BibTeX entries found; each starts with @type{key,")
@@ -316,7 +337,11 @@ _RIS_KINDS = {
 
 def parse_ris(text: str) -> list[dict]:
     """Reference fields for each RIS record in `text`; CitationError names a bad line."""
-    references: list[dict] = []
+    return [reference for _line, reference in _ris_with_lines(text)]
+
+
+def _ris_with_lines(text: str) -> list[tuple[int, dict]]:
+    references: list[tuple[int, dict]] = []
     record: dict | None = None
     start = 0
     pages = ["", ""]
@@ -346,7 +371,7 @@ def parse_ris(text: str) -> list[dict]:
             if not record["title"]:
                 raise CitationError(start, "the record starting here has no title (TI).")
             record["pages"] = "-".join(p for p in pages if p)
-            references.append(record)
+            references.append((start, record))
             record = None
         elif tag in ("AU", "A1"):
             record["authors"].append(value)
@@ -383,16 +408,56 @@ def parse_ris(text: str) -> list[dict]:
     return references
 
 
+_RIS_START = re.compile(r"^\ufeff?\s*TY  -")
+_RIS_END = re.compile(r"^\s*ER  -")
+
+
+def _split_formats(text: str) -> tuple[str, str]:
+    """The BibTeX and the RIS parts of pasted text, each keeping its line numbers.
+
+    A RIS record runs from its “TY  - ” line to its “ER  -” line; everything else is
+    read as BibTeX. Lines belonging to the other format are left blank, so errors in
+    either part name the line as pasted.
+    """
+    bib, ris = [], []
+    in_record = False
+    for line in text.splitlines():
+        if not in_record and _RIS_START.match(line):
+            in_record = True
+        if in_record:
+            ris.append(line)
+            bib.append("")
+            if _RIS_END.match(line):
+                in_record = False
+        else:
+            bib.append(line)
+            ris.append("")
+    return "\n".join(bib), "\n".join(ris)
+
+
 def parse_citations(text: str) -> list[dict]:
-    """BibTeX or RIS, recognised by how the first non-blank line starts."""
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if first.startswith("@") or first.startswith("%"):
-        return parse_bibtex(text)
-    if first.lstrip("\ufeff").startswith("TY  -"):
-        return parse_ris(text)
-    raise CitationError(
-        1, "paste BibTeX (starting with @article{…) or RIS (starting with “TY  - ”)."
+    """BibTeX entries and RIS records, in any mix, in the order they were pasted."""
+    bib_text, ris_text = _split_formats(text)
+    has_bib = any(
+        line.strip() and not line.strip().startswith("%") for line in bib_text.splitlines()
     )
+    has_ris = bool(ris_text.strip())
+    if not has_bib and not has_ris:
+        raise CitationError(
+            1, "paste BibTeX (starting with @article{…) or RIS (starting with “TY  - ”)."
+        )
+    first_bib = next((line.strip() for line in bib_text.splitlines() if line.strip()), "")
+    if has_bib and not has_ris and not first_bib.startswith(("@", "%")):
+        raise CitationError(
+            1, "paste BibTeX (starting with @article{…) or RIS (starting with “TY  - ”)."
+        )
+    found: list[tuple[int, dict]] = []
+    if has_bib:
+        found += _bibtex_with_lines(bib_text)
+    if has_ris:
+        found += _ris_with_lines(ris_text)
+    found.sort(key=lambda item: item[0])
+    return [reference for _line, reference in found]
 
 
 # --- writing --------------------------------------------------------------------------------------

@@ -88,3 +88,27 @@ def test_export_round_trips_through_both_formats():
     from_ris = parse_ris(to_ris(refs))
     assert from_ris[0]["authors"] == refs[0].authors
     assert from_ris[1]["doi"] == "10.1186/1748-5908-4-27"
+
+
+def test_bibtex_and_ris_pasted_together_are_all_read_in_order():
+    titles = [r["title"] for r in parse_citations(BIB + "\n" + RIS)]
+    assert titles == [
+        "Cultivating Communities of Practice: A Guide to Managing Knowledge",
+        "Use of communities of practice in business and health care sectors",
+        "Situated learning: legitimate peripheral participation",
+    ]
+    mixed = parse_citations(RIS + "\n" + BIB + RIS.replace("Situated", "Again situated"))
+    assert [r["title"][:5] for r in mixed] == ["Situa", "Culti", "Use o", "Again"]
+
+
+def test_an_error_in_the_second_format_names_its_line_as_pasted():
+    broken = BIB + RIS.replace("PY  - 1991", "not a tag")
+    with pytest.raises(CitationError) as caught:
+        parse_citations(broken)
+    assert caught.value.line == broken.splitlines().index("not a tag") + 1
+
+
+def test_text_after_the_last_bibtex_entry_is_reported_not_dropped():
+    with pytest.raises(CitationError, match="text outside an entry") as caught:
+        parse_citations(BIB + "Lave J, Wenger E. Situated learning. 1991.\n")
+    assert caught.value.line == len(BIB.splitlines()) + 1

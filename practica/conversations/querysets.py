@@ -99,6 +99,28 @@ def thread_for(user, community, thread_id: int) -> Thread:
     raise Http404("No such thread.")
 
 
+def moved_thread_url(user, community, thread_id: int) -> str | None:
+    """Where thread `thread_id` lives now, if it is not in `community` and `user` may read it.
+
+    Thread ids are global, so an address naming the community a thread was moved out of
+    still names the thread. Anything `user` may not open there answers None (a 404),
+    exactly as a missing thread would.
+    """
+    thread = (
+        Thread.objects.filter(pk=thread_id, deleted_at__isnull=True)
+        .exclude(community=community)
+        .select_related("community")
+        .first()
+    )
+    if thread is None or not can(user, Capability.READ, community=thread.community):
+        return None
+    try:
+        thread = thread_for(user, thread.community, thread_id)
+    except Http404:
+        return None
+    return thread.get_absolute_url()
+
+
 def post_for(user, community, post_id: int) -> Post:
     post = (
         Post.objects.filter(pk=post_id, thread__community=community)

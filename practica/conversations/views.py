@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -294,7 +294,14 @@ def post_permalink(request, community_slug, post_id):
 def thread_detail(request, community_slug, thread_id, *, staging_form=None):
     """The thread page; `staging_form` is a staging comment sent back with its errors."""
     community = community_for(request, community_slug)
-    thread = querysets.thread_for(request.user, community, thread_id)
+    try:
+        thread = querysets.thread_for(request.user, community, thread_id)
+    except Http404:
+        moved_to = querysets.moved_thread_url(request.user, community, thread_id)
+        if moved_to is None:
+            raise
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(f"{moved_to}?{query}" if query else moved_to)
     caps = can_map(
         request.user,
         community,

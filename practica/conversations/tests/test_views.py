@@ -320,3 +320,22 @@ def test_mention_members_json(client, community, learner):
     member = MembershipFactory(community=community, stage=Stage.FULL).user
     response = client.get(url("mention-members", community), {"q": member.username[:4]})
     assert member.username in {m["username"] for m in response.json()["results"]}
+
+
+def test_a_moved_threads_old_address_redirects_permanently(client, community, learner):
+    from practica.communities.models import Visibility
+    from practica.tests.factories import CommunityFactory
+
+    thread = ThreadFactory(community=community, title="Moved to where it belongs")
+    other = CommunityFactory()
+    Thread.objects.filter(pk=thread.pk).update(community=other)
+    old = url("thread", community, thread_id=thread.pk)
+    response = client.get(f"{old}?page=2")
+    assert response.status_code == 301
+    assert response["Location"] == f"/c/{other.slug}/conversations/{thread.pk}/?page=2"
+    assert client.get(response["Location"].split("?")[0]).status_code == 200
+    # Moved somewhere the reader may not go: as missing as a thread that never was.
+    other.visibility = Visibility.PRIVATE
+    other.save()
+    assert client.get(old).status_code == 404
+    assert client.get(url("thread", community, thread_id=thread.pk + 999)).status_code == 404

@@ -69,7 +69,9 @@ class AnonymousPageCacheMiddleware:
 
     def _key(self, request) -> str:
         variant = "htmx" if request.headers.get("HX-Request") == "true" else "page"
-        return f"anon-page:{variant}:{request.get_full_path()}"
+        from practica.cachekeys import hashed_key
+
+        return hashed_key(f"anon-page:{variant}", request.get_full_path())
 
     def _cacheable_request(self, request) -> bool:
         return (

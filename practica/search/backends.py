@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import connection
 
+from practica.cachekeys import hashed_key
 from practica.search.text import query_terms
 
 TITLE_WEIGHT = 10.0
@@ -44,7 +45,7 @@ CANDIDATES = 200
 
 
 def _document_frequency(term: str) -> int:
-    key = f"search:df:{connection.vendor}:{term}"
+    key = hashed_key(f"search:df:{connection.vendor}", term)
     cached = cache.get(key)
     if cached is not None:
         return cached

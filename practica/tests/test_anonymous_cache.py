@@ -42,3 +42,23 @@ def test_pages_that_set_cookies_or_fail_are_not_stored(cached_client):
     missing = cached_client.get("/c/no-such-community/")
     assert missing.status_code == 404
     assert "X-Practica-Cache" not in missing
+
+
+@pytest.mark.django_db
+def test_a_5000_character_title_makes_no_cache_key_warning(cached_client):
+    import warnings
+
+    from django.core.cache import CacheKeyWarning
+
+    from practica.search.backends import _document_frequency
+
+    community = CommunityFactory(name="Ward care")
+    title = "handover " * 556  # 5,004 characters
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        url = f"/c/{community.slug}/questions/similar.json"
+        first = cached_client.get(url, {"title": title})
+        assert first.status_code == 200 and first["X-Practica-Cache"] == "miss"
+        assert cached_client.get(url, {"title": title})["X-Practica-Cache"] == "hit"
+        assert cached_client.get(url, {"title": title + "x"})["X-Practica-Cache"] == "miss"
+        _document_frequency("x" * 5000)

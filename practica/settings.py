@@ -197,6 +197,16 @@ else:
 
 # --- background work ------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Every worker also runs the periodic scheduler (digests, email retries, pruning) unless
+# this is off, e.g. where cron runs `practica schedule-tick` instead.
+PRACTICA_SCHEDULER = env_bool("PRACTICA_SCHEDULER", default=True)
+# A worker beats its heart this often; a task whose worker has not beaten for the lease is
+# taken up again by another worker (every task is safe to run twice).
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 90)
+# Finished task results are pruned hourly: successes after a day, failures after 30 days.
+TASK_KEEP_SUCCEEDED_HOURS = env_int("TASK_KEEP_SUCCEEDED_HOURS", 24)
+TASK_KEEP_FAILED_DAYS = env_int("TASK_KEEP_FAILED_DAYS", 30)
 
 # --- accounts ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "people.User"

@@ -36,6 +36,8 @@ def notify_new_post_task(post_id: int, mentioned_ids: list[int]) -> int:
         return 0
     thread = post.thread
     url = f"{thread.get_absolute_url()}#post-{post.pk}"
+    # One notification per member per post, however often this task runs.
+    source = f"post:{post.pk}"
     author = post.author
     who = author.name if author else "Someone"
     told: set[int] = set()
@@ -50,6 +52,7 @@ def notify_new_post_task(post_id: int, mentioned_ids: list[int]) -> int:
                 url=url,
                 community=thread.community,
                 actor=author,
+                source=source,
             )
         )
     answered = post.reply_to.author if post.reply_to_id and post.reply_to else None
@@ -64,6 +67,7 @@ def notify_new_post_task(post_id: int, mentioned_ids: list[int]) -> int:
                 url=url,
                 community=thread.community,
                 actor=author,
+                source=source,
             )
         )
     if post.is_opening:
@@ -84,6 +88,7 @@ def notify_new_post_task(post_id: int, mentioned_ids: list[int]) -> int:
                 url=url,
                 community=thread.community,
                 actor=author,
+                source=source,
             )
         )
     return sent
@@ -106,5 +111,6 @@ def notify_accepted_task(post_id: int, actor_id: int) -> int:
         url=f"{thread.get_absolute_url()}#post-{post.pk}",
         community=thread.community,
         actor=actor,
+        source=f"accepted:{post.pk}",
     )
     return int(made is not None)

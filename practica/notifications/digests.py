@@ -131,22 +131,47 @@ def gather(user, cadence: str, now: datetime) -> DigestContent:
     return DigestContent(visible, events, trajectory_lines(user), due_reviews)
 
 
-def _claim(user, cadence: str, start: date) -> DigestRun | None:
+def _claim(user, cadence: str, start: date, *, retaken: bool = False) -> DigestRun | None:
+    """The period's run, newly claimed; or, for a task taken over from a dead worker, the
+    run that worker claimed and never finished putting together."""
     try:
         with transaction.atomic():
             return DigestRun.objects.create(user=user, cadence=cadence, period_start=start)
     except IntegrityError:
-        return None
+        if not retaken:
+            return None
+        return DigestRun.objects.filter(
+            user=user, cadence=cadence, period_start=start, status=DigestRun.Status.CLAIMED
+        ).first()
 
 
-def send_digest(*, user_id: int, cadence: str, start: date, now: datetime | None = None) -> str:
-    """Claim, gather and queue one digest; returns what happened."""
+def send_digest(
+    *,
+    user_id: int,
+    cadence: str,
+    start: date,
+    now: datetime | None = None,
+    retaken: bool = False,
+) -> str:
+    """Claim, gather and queue one digest; returns what happened.
+
+    `retaken`: the task is run again after its worker died (its lease expired). It then
+    finishes what that worker left: a run claimed but not put together, or a digest email
+    logged but not sent. Never a second digest for the period.
+    """
+    from practica.notifications.mail import FINISHED, deliver
+
     now = now or timezone.now()
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return "no such member"
-    run = _claim(user, cadence, start)
+    run = _claim(user, cadence, start, retaken=retaken)
     if run is None:
+        left = EmailDelivery.objects.filter(
+            digest__user=user, digest__cadence=cadence, digest__period_start=start
+        ).first()
+        if retaken and left is not None and left.status not in FINISHED:
+            return f"digest {deliver(left.pk, retaken=True)}"
         return "already done"
     content = gather(user, cadence, now)
     if content.empty:
@@ -190,8 +215,6 @@ def send_digest(*, user_id: int, cadence: str, start: date, now: datetime | None
         run.item_count = len(content.notifications) + len(content.events) + len(content.due_reviews)
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "item_count", "finished_at"])
-    from practica.notifications.mail import deliver
-
     return f"digest {deliver(email.pk)}"
 
 

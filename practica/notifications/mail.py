@@ -115,7 +115,7 @@ def message_for(email: EmailDelivery) -> EmailMultiAlternatives:
 # --- sending ----------------------------------------------------------------------------------
 
 
-def _claim(email_id: int) -> EmailDelivery | None:
+def _claim(email_id: int, *, retaken: bool = False) -> EmailDelivery | None:
     with transaction.atomic():
         email = (
             EmailDelivery.objects.select_for_update(of=("self",))
@@ -126,7 +126,11 @@ def _claim(email_id: int) -> EmailDelivery | None:
         if email is None or email.status in FINISHED:
             return None
         now = timezone.now()
-        if email.status == EmailDelivery.Status.SENDING and email.updated_at > now - STALE_SENDING:
+        if (
+            email.status == EmailDelivery.Status.SENDING
+            and email.updated_at > now - STALE_SENDING
+            and not retaken
+        ):
             return None  # another worker is on it
         email.status = EmailDelivery.Status.SENDING
         email.attempts += 1
@@ -148,9 +152,13 @@ def _finish(email: EmailDelivery, status: str, *, error: str = "") -> None:
     email.save()
 
 
-def deliver(email_id: int) -> str:
-    """Send one logged email if it is still due; returns its status afterwards."""
-    email = _claim(email_id)
+def deliver(email_id: int, *, retaken: bool = False) -> str:
+    """Send one logged email if it is still due; returns its status afterwards.
+
+    `retaken` says the task sending it was taken over from a worker that died or lost it
+    (its lease expired): a row that worker left "sending" is sent now, not in 15 minutes.
+    """
+    email = _claim(email_id, retaken=retaken)
     if email is None:
         return "not due"
     reason = _may_still_see(email)

@@ -46,9 +46,19 @@ class Notification(models.Model):
     delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.IN_APP)
     # When it went out by email, on its own or in a digest.
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # What it is about, for notifications made by background tasks ("post:42"): a task run
+    # twice (its worker died after the work) finds the first and tells nobody twice.
+    source = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "source"],
+                condition=~models.Q(source=""),
+                name="notification_once_per_source",
+            )
+        ]
         indexes = [
             models.Index(
                 fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx"

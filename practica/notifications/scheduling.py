@@ -1,6 +1,6 @@
 """The periodic scheduler: one mechanism, safe with any number of workers.
 
-Every minute each scheduler (`practica worker --with-scheduler`, or cron running
+Every minute each scheduler (every `practica worker` unless PRACTICA_SCHEDULER=0, or cron running
 `practica schedule-tick`) calls `tick`. For each job it works out the current period and
 tries to insert a ScheduledRun row for (job, period); the unique constraint lets exactly one
 insert succeed, and only that scheduler enqueues the job. See docs/scheduling.md.
@@ -53,6 +53,8 @@ JOBS = [
     Job("progression-sweep", _nightly, "practica.notifications.tasks.progression_sweep"),
     # Picks up bulletin deliveries a killed worker left claimed but unsent.
     Job("bulletin-sweep", _every_minutes(5), "practica.bulletin.tasks.sweep_deliveries"),
+    # Keeps the task table small: successes go after a day, failures after 30 days.
+    Job("prune-tasks", _every_minutes(60), "practica.reliability.tasks.prune_task_results"),
 ]
 
 

@@ -3,7 +3,7 @@ mail queue. Digests and delivery live in digests.py and mail.py."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from practica.notifications.models import Delivery, EmailDelivery, Notification
@@ -11,11 +11,21 @@ from practica.notifications.preferences import delivery_for
 
 
 def notify(
-    *, recipient, kind: str, text: str, url: str = "", community=None, actor=None
+    *,
+    recipient,
+    kind: str,
+    text: str,
+    url: str = "",
+    community=None,
+    actor=None,
+    source: str = "",
 ) -> Notification | None:
     """Record a notification for `recipient`, as their preferences for `kind` in `community`
     say; nobody is notified of their own actions, and nothing is recorded when they turned
-    the kind off. Emails go out from the worker once the current transaction commits."""
+    the kind off. Emails go out from the worker once the current transaction commits.
+
+    `source` names what it is about ("post:42"); a recipient is told of one source once,
+    so a background task that runs twice notifies nobody twice."""
     if actor is not None and recipient.pk == actor.pk:
         return None
     delivery = delivery_for(recipient, kind, community)
@@ -29,9 +39,17 @@ def notify(
         community=community,
         actor=actor,
         delivery=delivery,
+        source=source,
     )
-    notification.full_clean()
-    notification.save()
+    notification.full_clean(validate_constraints=False)
+    if source:
+        try:
+            with transaction.atomic():
+                notification.save()
+        except IntegrityError:
+            return None  # told already, by an earlier run of the same task
+    else:
+        notification.save()
     if delivery == Delivery.IMMEDIATE:
         queue_email(notification)
     return notification

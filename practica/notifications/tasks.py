@@ -15,15 +15,22 @@ log = logging.getLogger("practica.notifications.tasks")
 def send_email(email_id: int) -> str:
     """Send one logged email (a notification's or a digest's)."""
     from practica.notifications.mail import deliver
+    from practica.reliability.worker import retaken
 
-    return deliver(email_id)
+    return deliver(email_id, retaken=retaken())
 
 
 @task()
 def send_digest(user_id: int, cadence: str, period_start: str) -> str:
     from practica.notifications.digests import send_digest as send
+    from practica.reliability.worker import retaken
 
-    return send(user_id=user_id, cadence=cadence, start=date.fromisoformat(period_start))
+    return send(
+        user_id=user_id,
+        cadence=cadence,
+        start=date.fromisoformat(period_start),
+        retaken=retaken(),
+    )
 
 
 @task()

@@ -50,14 +50,18 @@ def test_serve_hands_its_own_address_to_the_server_and_the_worker(monkeypatch, s
         def __init__(self, command, **kwargs):
             started.append((command, dict(os.environ)))
 
-        def wait(self):
+        def wait(self, timeout=None):
             return 0
+
+        def poll(self):
+            return 0  # the server exits at once, so serve stops
 
         def send_signal(self, sig):
             pass
 
     monkeypatch.setenv("SITE_URL", "")  # unset, and restored after the test
     monkeypatch.setattr("practica.management.commands.serve.subprocess.Popen", Process)
+    monkeypatch.setattr("practica.reliability.supervise.subprocess.Popen", Process)
     call_command("serve", port=8301, workers=1, with_worker=True, stdout=io.StringIO())
     assert len(started) == 2
     assert {env["SITE_URL"] for _, env in started} == {SITE}

@@ -1,7 +1,8 @@
 """`practica serve`: gunicorn in front of Practica, static files from WhiteNoise.
 
 Background work runs in a separate process, `practica worker`; run one or more beside
-every deployment (or pass --with-worker to start one alongside, as the demo does).
+every deployment (or pass --with-worker to start one alongside, as the demo does: it is
+watched and started again whenever it exits).
 """
 
 import os
@@ -9,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -55,19 +57,28 @@ class Command(BaseCommand):
             local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
             os.environ["SITE_URL"] = f"http://{local}:{port}"
             settings.SITE_URL = os.environ["SITE_URL"]
+        from practica.reliability.supervise import Supervised
+
         worker = None
         if with_worker:
             practica = shutil.which("practica", path=bindir) or "practica"
-            worker = subprocess.Popen([practica, "worker"])  # noqa: S603
-            self.stdout.write(f"Started a task worker (pid {worker.pid}).")
+            worker = Supervised([practica, "worker"], name="worker")
+            worker.start()
+            self.stdout.write(f"Started a task worker (pid {worker.pid}), restarted if it exits.")
         self.stdout.write(f"Serving Practica on http://{host}:{port}/ with {workers} workers.")
         server = subprocess.Popen(command)  # noqa: S603
+        stopping = []
+        signal.signal(signal.SIGTERM, lambda signum, frame: stopping.append(signum))
         try:
-            server.wait()
+            while server.poll() is None and not stopping:
+                if worker is not None:
+                    worker.check()
+                time.sleep(0.5)
         except KeyboardInterrupt:
-            server.send_signal(signal.SIGTERM)
-            server.wait()
+            pass
         finally:
+            if server.poll() is None:
+                server.send_signal(signal.SIGTERM)
+                server.wait()
             if worker is not None:
-                worker.send_signal(signal.SIGTERM)
-                worker.wait()
+                worker.stop()

@@ -10,6 +10,7 @@ import random
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from practica.communities.models import (
@@ -115,6 +116,17 @@ def _history(membership: Membership, rules: dict, stewards: list[User], now) -> 
     return len(changes)
 
 
+def _date_joined_from_memberships(community: Community) -> None:
+    """Nobody joined Practica after joining one of its communities: a member who joined
+    ward-care in August has been on Practica since August, not since the seed ran."""
+    first = (
+        Membership.objects.filter(user=OuterRef("pk")).order_by("joined_at").values("joined_at")[:1]
+    )
+    User.objects.filter(memberships__community=community).annotate(first=Subquery(first)).filter(
+        date_joined__gt=F("first")
+    ).update(date_joined=Subquery(first))
+
+
 def _endorse(community: Community, endorser: User, endorsee: User, note: str) -> bool:
     if endorser.pk == endorsee.pk:
         return False
@@ -167,6 +179,8 @@ def seed() -> str:
     Membership.objects.filter(community=community, user=learner, joined_at__gt=ten_days_ago).update(
         joined_at=ten_days_ago, stage_changed_at=ten_days_ago
     )
+
+    _date_joined_from_memberships(community)
 
     full_users = [m.user for m in by_stage[Stage.FULL] + by_stage[Stage.STEWARD]]
     endorsements = int(_endorse(community, full, learner, ENDORSEMENT_NOTES[0]))

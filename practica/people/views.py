@@ -40,20 +40,24 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     person = get_object_or_404(querysets.profile(username))
+    # Today's stage in each community the reader may see (posts show the stage their
+    # author had when writing; this is where today's lives).
+    memberships = list(
+        visible(
+            request.user,
+            person.memberships.filter(suspended=False).select_related("community"),
+        ).order_by("community__name")
+    )
     return render(
         request,
         "people/profile.html",
         {
             "person": person,
             "expertise": list(person.expertise.all()),
-            # Today's stage in each community the reader may see (posts show the stage
-            # their author had when writing; this is where today's lives).
-            "memberships": list(
-                visible(
-                    request.user,
-                    person.memberships.filter(suspended=False).select_related("community"),
-                ).order_by("community__name")
-            ),
+            "memberships": memberships,
+            # An account imported or created after its memberships began (an import, a
+            # migration from another platform) joined when its first membership did.
+            "joined": min([person.date_joined, *(m.joined_at for m in memberships)]),
             # The person's own clock helps colleagues in other zones pick a time to call.
             "now": timezone.now(),
             "is_me": person == request.user,

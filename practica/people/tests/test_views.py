@@ -155,6 +155,17 @@ def test_dates_are_shown_in_the_viewers_time_zone(client):
     assert "31 December 2025" in client.get("/people/ada/").content.decode()
 
 
+def test_joined_shows_when_the_person_first_joined_not_when_the_account_was_made(client):
+    from practica.tests.factories import MembershipFactory
+
+    person = UserFactory(username="mira", date_joined=dt.datetime(2026, 12, 2, 9, tzinfo=dt.UTC))
+    MembershipFactory(user=person, joined_at=dt.datetime(2026, 8, 14, 9, tzinfo=dt.UTC))
+    html = client.get("/people/mira/").content.decode()
+    assert "14 August 2026" in html
+    assert "2 December 2026" not in html
+    assert "since <time" in html and "Aug 2026" in html
+
+
 def test_profile_shows_the_persons_own_clock(client):
     UserFactory(username="ada", timezone="Pacific/Auckland")
     viewer = UserFactory(timezone="Europe/London")

@@ -99,4 +99,36 @@ class AccountAdapter(DefaultAccountAdapter):
     def confirm_email(self, request: HttpRequest, email_address) -> bool:
         confirmed = super().confirm_email(request, email_address)
         join_organisation_by_email(user=email_address.user, email=email_address.email)
+        invitation = _invitation_path(email_address.email)
+        if invitation and request is not None and hasattr(request, "session"):
+            # Read by get_login_redirect_url when confirming also logs the person in.
+            request.session[INVITATION_SESSION_KEY] = invitation
         return confirmed
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        invitation = request.session.pop(INVITATION_SESSION_KEY, None)
+        return invitation or super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        # Confirming the address finishes the sign-up's log-in in the same browser.
+        invitation = request.session.pop(INVITATION_SESSION_KEY, None)
+        return invitation or super().get_signup_redirect_url(request)
+
+    def get_email_verification_redirect_url(self, email_address) -> str:
+        """After confirming, back to the invitation the person came from, if one is open."""
+        invitation = _invitation_path(email_address.email)
+        if invitation is None:
+            return super().get_email_verification_redirect_url(email_address)
+        if self.request.user.is_authenticated:
+            self.request.session.pop(INVITATION_SESSION_KEY, None)
+            return invitation
+        return f"{reverse('account_login')}?next={quote(invitation)}"
+
+
+INVITATION_SESSION_KEY = "practica_invitation_after_confirm"
+
+
+def _invitation_path(email: str) -> str | None:
+    from practica.communities.services.membership import open_invitation_path
+
+    return open_invitation_path(email)

@@ -455,6 +455,32 @@ def invitation_url(invitation: Invitation) -> str:
     return absolute_url(path)
 
 
+def open_invitation_path(email: str) -> str | None:
+    """The page of the newest invitation still open for `email`, or None.
+
+    Someone who came from an invitation, signed up and then confirmed their address
+    (perhaps in another browser, where nothing of their visit is left) is taken back
+    to it: the invitation itself is what remembers where they were going.
+    """
+    invitation = (
+        Invitation.objects.filter(
+            email__iexact=email.strip(),
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("community")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if invitation is None:
+        return None
+    return reverse(
+        "communities:invitation-accept",
+        kwargs={"community_slug": invitation.community.slug, "token": invitation_token(invitation)},
+    )
+
+
 def invitation_from_token(token: str, *, community: Community) -> Invitation:
     """The invitation a link names, or MembershipRefused saying why the link is no good."""
     signer = signing.TimestampSigner(salt=_INVITATION_SALT)

@@ -1,5 +1,6 @@
 """Accounts through allauth: sign-up with email verification, log-in throttling, resets."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -7,6 +8,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
+from django.utils import timezone
 
 from practica.people.adapter import login_lockout_minutes
 from practica.people.models import User
@@ -60,6 +62,42 @@ def test_sign_up_sends_a_link_that_verifies_the_address_and_logs_in(client):
     member.refresh_from_db()
     assert member.organisation == riverside
     assert client.get("/").context["user"] == member
+
+
+@pytest.mark.parametrize("same_browser", [True, False])
+def test_confirming_the_email_goes_back_to_the_invitation_the_person_came_from(
+    client, same_browser
+):
+    from django.test import Client
+
+    from practica.communities.models import Invitation
+    from practica.communities.services.membership import invitation_token
+    from practica.tests.factories import CommunityFactory
+
+    community = CommunityFactory(visibility="private")
+    invitation = Invitation.objects.create(
+        community=community,
+        email="Ada@Riverside.example",
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    invite_path = f"/c/{community.slug}/invitation/{invitation_token(invitation)}/"
+    # The visitor opens the invitation, then signs up from the home page: no ?next.
+    assert client.get(invite_path).status_code == 200
+    sign_up(client)
+    confirm_url = link_in_last_email()
+    browser = client if same_browser else Client()
+    response = browser.post(confirm_url)
+    assert response.status_code == 302
+    landed = response["Location"]
+    if same_browser:
+        assert landed.startswith(f"/c/{community.slug}/invitation/")
+    else:
+        assert landed.startswith("/accounts/login/?next=") and community.slug in landed
+        response = browser.post(landed, {"login": "ada@riverside.example", "password": PASSWORD})
+        landed = response["Location"]
+        assert landed.startswith(f"/c/{community.slug}/invitation/")
+    html = browser.get(landed).content.decode()
+    assert f"You are invited to join {community.name}" in html and "Accept and join" in html
 
 
 def test_an_unverified_member_cannot_log_in_until_they_confirm(client):

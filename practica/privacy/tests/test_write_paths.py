@@ -181,3 +181,82 @@ def test_clean_text_is_saved_without_a_word_from_the_guard(world, where):
     _who, write = WRITES[where]
     write(world, "Paracetamol 1 g QDS; K+ 4.2 mmol/L; review with Dr Singh at 14:00.", False)
     assert not GuardLog.objects.exists()
+
+
+# A title-like text, short enough for every title field.
+NAMED = "Mrs Jane Smith in bed 4"
+
+
+def _opening(world):
+    return world["thread"].posts.get(is_opening=True)
+
+
+def _under_review(world):
+    proposal = world["proposal"]
+    evidence_proposals.move_proposal(
+        actor=world["steward"],
+        proposal=proposal,
+        to_status=ProposalStatus.UNDER_REVIEW,
+        expected_status=ProposalStatus.PROPOSED,
+        reason="Worth a look",
+    )
+    return proposal
+
+
+def _proposed_edit(world):
+    return proposals.propose_edit(
+        actor=world["learner"],
+        article=world["article"],
+        base_revision_id=world["article"].current_revision_id,
+        title=world["article"].title,
+        summary="",
+        body="Use ISBAR at every handover.",
+    )
+
+
+# (the field the message is shown beside, the write given the text): the texts issue 19 names
+# besides the bodies above — titles, edits, decisions, review comments.
+FIELDS = {
+    "thread title": ("title", lambda w, t: conversations.start_thread(
+        actor=w["steward"], community=w["community"], kind="discussion", title=t,
+        body="How do you run the night huddle?")),
+    "post edit": ("body", lambda w, t: conversations.edit_post(
+        actor=w["steward"], post=_opening(w), body=t)),
+    "thread title edit": ("title", lambda w, t: conversations.edit_post(
+        actor=w["steward"], post=_opening(w), body=_opening(w).body, title=t)),
+    "article revision title": ("title", lambda w, t: articles.save_revision(
+        actor=w["steward"], article=w["article"],
+        base_revision_id=w["article"].current_revision_id, title=t, summary="",
+        body="Use ISBAR.")),
+    "event title": ("title", lambda w, t: events.create_event(
+        actor=w["steward"], community=w["community"], title=t, kind="meeting",
+        starts_at=timezone.now() + timedelta(days=2),
+        ends_at=timezone.now() + timedelta(days=2, hours=1), timezone_name="Europe/London",
+        description="Weekly huddle", join_url="https://meet.example.org/x")),
+    "event description edit": ("description", lambda w, t: events.update_event(
+        actor=w["steward"], event=w["event"], description=t)),
+    "resource title": ("title", lambda w, t: resources.add_resource(
+        actor=w["steward"], community=w["community"], title=t, description="A leaflet",
+        url="https://example.org/falls")),
+    "module overview": ("overview", lambda w, t: authoring.create_module(
+        actor=w["steward"], community=w["community"], title="Falls prevention", overview=t)),
+    "decision": ("rationale", lambda w, t: evidence_proposals.move_proposal(
+        actor=w["steward"], proposal=_under_review(w), to_status=ProposalStatus.DECLINED,
+        expected_status=ProposalStatus.UNDER_REVIEW, reason="Not now",
+        decision=evidence_proposals.DecisionInput(
+            context="Audit", options_considered="Keep or change", rationale=t))),
+    "review comment": ("comment", lambda w, t: proposals.request_changes(
+        actor=w["steward"], proposal=_proposed_edit(w), comment=t)),
+    "evidence summary revision": ("key_findings", lambda w, t: summaries.revise_summary(
+        actor=w["steward"], summary=w["summary"], data=_summary_input(t), base_revision=1)),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("what", list(FIELDS))
+def test_each_named_text_is_screened_and_flagged_beside_its_field(world, what):
+    field_name, write = FIELDS[what]
+    with pytest.raises(PatientDataFound) as found:
+        write(world, NAMED)
+    assert field_name in found.value.message_dict
+    assert "a patient's name" in found.value.labels
+    assert GuardLog.objects.filter(decision=GuardLog.Decision.WARNED).count() == 1

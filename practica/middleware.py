@@ -68,10 +68,13 @@ class AnonymousPageCacheMiddleware:
         self.session_cookie = settings.SESSION_COOKIE_NAME
 
     def _key(self, request) -> str:
+        from django.core.cache import cache
+
         variant = "htmx" if request.headers.get("HX-Request") == "true" else "page"
         from practica.cachekeys import hashed_key
 
-        return hashed_key(f"anon-page:{variant}", request.get_full_path())
+        generation = cache.get(PAGE_GENERATION_KEY, 0)
+        return hashed_key(f"anon-page:{generation}:{variant}", request.get_full_path())
 
     def _cacheable_request(self, request) -> bool:
         return (
@@ -104,3 +107,20 @@ class AnonymousPageCacheMiddleware:
             cache.set(key, response, self.seconds)
             response["X-Practica-Cache"] = "miss"
         return response
+
+
+PAGE_GENERATION_KEY = "anon-page:generation"
+
+
+def forget_cached_pages() -> None:
+    """Drop every cached anonymous page at once (a redaction must not live on in one).
+
+    The key of each cached page carries a generation number; moving it on makes every
+    page cached before unreachable, and each expires from the cache on its own.
+    """
+    from django.core.cache import cache
+
+    try:
+        cache.incr(PAGE_GENERATION_KEY)
+    except ValueError:
+        cache.set(PAGE_GENERATION_KEY, 1, None)

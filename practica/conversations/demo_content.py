@@ -374,3 +374,15 @@ FLAGGED = (
     "unsafe",
     "This tells learners to ignore sepsis screening. Please review.",
 )
+
+# A reply that named a patient, edited by its author to take the name out: the name is
+# still in the edit history, which is what a steward redacts (issue 19).
+EDITED_OUT = (
+    "falls-03",
+    "nurse",
+    "A nurse and a physio together at the first sit-out worked for us. Mr Arthur Penrose "
+    "in bed 12 sat out for an hour on day one with the two of us there, after refusing "
+    "with one.",
+    "A nurse and a physio together at the first sit-out worked for us. One of our patients "
+    "sat out for an hour on day one with the two of us there, after refusing with one.",
+)

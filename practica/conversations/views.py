@@ -45,6 +45,7 @@ from practica.conversations.models import (
 from practica.conversations.permissions import may_accept
 from practica.library.glossary import link_glossary_terms
 from practica.library.querysets import curated_collections, distilled_article
+from practica.privacy.redaction import may_redact_object
 from practica.redirects import redirect_next, safe_next
 from practica.search.similar import similar_questions
 
@@ -248,6 +249,8 @@ def _decorate_posts(request, thread, posts, caps) -> None:
         shown = not post.is_deleted and not post.is_hidden
         post.can_edit = bool(shown and ((mine and caps["can_reply"]) or caps["can_moderate"]))
         post.can_delete = bool(shown and mine and thread.accepted_post_id != post.pk)
+        # The same rule as privacy.redaction.may_redact: stewards, or the author.
+        post.can_redact = bool(not post.is_deleted and (mine or caps["can_moderate"]))
         post.can_mark = bool(shown and not mine and caps["can_mark_helpful"] and thread.is_public)
         post.can_flag = bool(shown and not mine and caps["can_flag"])
         post.can_accept = bool(
@@ -347,6 +350,9 @@ def thread_detail(request, community_slug, thread_id, *, staging_form=None):
             "is_asker": request.user.pk == thread.author_id,
             "form": staging_form or StagingCommentForm(),
         }
+        for comment in staging["comments"]:
+            # privacy.redaction.may_redact's rule: stewards, or the author.
+            comment.can_redact = caps["can_moderate"] or comment.author_id == request.user.pk
     context.update(
         community=community,
         thread=thread,
@@ -488,6 +494,7 @@ def post_history(request, community_slug, post_id):
             "thread": post.thread,
             "post": post,
             "revisions": revision_history(post, community),
+            "can_redact": may_redact_object(request.user, post),
         },
     )
 
@@ -800,7 +807,7 @@ def moderation_queue(request, community_slug):
         .select_related("thread", "author", "hidden_by")
         .order_by("-hidden_at")[:20]
     )
-    from practica.privacy.querysets import guard_logs_for
+    from practica.privacy.querysets import guard_logs_for, redactions_for
 
     guard_logs = guard_logs_for(community)
     return render(
@@ -811,6 +818,7 @@ def moderation_queue(request, community_slug):
             "flags": flags,
             "hidden_posts": hidden,
             "guard_logs": guard_logs,
+            "redactions": redactions_for(community),
             "stats": querysets.staging_stats(community),
             "can_configure": can(request.user, Capability.CONFIGURE, community=community),
         },

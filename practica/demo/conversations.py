@@ -15,7 +15,13 @@ from django.utils import timezone
 
 from practica.communities.models import Community, Membership, Topic
 from practica.communities.stages import Stage
-from practica.conversations.demo_content import FLAGGED, REPLIES_TO, STAGED, THREADS
+from practica.conversations.demo_content import (
+    EDITED_OUT,
+    FLAGGED,
+    REPLIES_TO,
+    STAGED,
+    THREADS,
+)
 from practica.conversations.models import (
     ConversationSettings,
     Flag,
@@ -174,6 +180,7 @@ def seed() -> str:
     _staged(community, cast, now)
     _flag(community, cast, now)
     _guard_log(community, cast, now)
+    _edited_out(community, cast, now)
     total = Thread.objects.filter(community=community).count()
     return f"{made} threads created, {total} in ward-care"
 
@@ -296,3 +303,21 @@ def _guard_log(community, cast, now) -> None:
         kinds=["date_of_birth", "nhs_number"],
         created_at=now - timedelta(days=2, hours=6),
     )
+
+
+def _edited_out(community, cast, now) -> None:
+    """A reply whose author edited a patient's name out: it lives on in the edit history."""
+    key, role, first, edited = EDITED_OUT
+    thread = Thread.objects.filter(community=community, external_id=f"demo-{key}").first()
+    if thread is None or thread.posts.filter(body=edited).exists():
+        return
+    author = cast.pick(role, min_stage=Stage.PARTICIPANT)
+    when = now - timedelta(days=3, hours=4)
+    post = _post(thread, author, first, when)
+    later = when + timedelta(minutes=12)
+    Post.objects.filter(pk=post.pk).update(
+        body=edited, body_html=render_markdown(edited), edited_at=later
+    )
+    PostRevision.objects.create(post=post, editor=author, body=edited, created_at=later)
+    Thread.objects.filter(pk=thread.pk).update(reply_count=thread.reply_count + 1)
+    index_thread(thread)

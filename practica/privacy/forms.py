@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from practica.privacy.guard import PatientDataFound, keep_log
@@ -63,3 +64,28 @@ def apply_service_error(form, error: ValidationError, *, field: str | None = Non
             form.add_error(name if known else None, messages)
     else:
         form.add_error(field, error.messages)
+
+
+class RedactForm(forms.Form):
+    """A redaction: a passage or the whole text, and the reason shown in its place."""
+
+    scope = forms.ChoiceField(
+        label="What to remove",
+        choices=[("span", "Only some words (below)"), ("whole", "The whole text")],
+        initial="span",
+        widget=forms.RadioSelect,
+    )
+    span = forms.CharField(
+        label="Words to remove",
+        required=False,
+        max_length=500,
+        help_text="Copy them from the text exactly: a name, a number, a date of birth. "
+        "They are removed from every version and copy of this text.",
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=200,
+        help_text="Shown in place of the removed words: “[removed by you: reason]”. "
+        "Do not repeat the words being removed.",
+        error_messages={"required": "Say why this is removed: the reason is shown in its place."},
+    )

@@ -53,3 +53,50 @@ class GuardLog(models.Model):
         from practica.privacy.detector import LABELS
 
         return ", ".join(LABELS.get(kind, kind) for kind in self.kinds)
+
+
+class Redaction(models.Model):
+    """One redaction: who removed text from what, when and why (never the text removed)."""
+
+    class Scope(models.TextChoices):
+        SPAN = "span", "A passage"
+        WHOLE = "whole", "The whole text"
+
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="redactions"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The name shown in the marker, kept as it was when the text was removed.
+    actor_name = models.CharField(max_length=150)
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    # What it was ("post", "post revision", "article comment"...) and where to see it now.
+    what = models.CharField(max_length=40)
+    url = models.CharField(max_length=500, blank=True)
+    scope = models.CharField(max_length=5, choices=Scope.choices)
+    reason = models.CharField(max_length=200)
+    # How many stored copies (rows) the redaction changed.
+    rows_changed = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["community", "-created_at"], name="privacy_redaction_idx"),
+            models.Index(fields=["target_type", "target_id"], name="privacy_redaction_target_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} redacted {self.what} {self.target_id}"
+
+    @property
+    def marker(self) -> str:
+        return marker(self.actor_name, self.reason)
+
+
+def marker(name: str, reason: str) -> str:
+    """What stands where removed text was."""
+    return f"[removed by {name}: {reason}]"

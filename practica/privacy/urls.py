@@ -6,4 +6,5 @@ app_name = "privacy"
 
 urlpatterns = [
     path("guard/<int:log_id>/", views.guard_target, name="guard-target"),
+    path("redact/<slug:kind>/<int:object_id>/", views.redact, name="redact"),
 ]

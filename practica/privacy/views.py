@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 
-from practica.communities.capabilities import Capability, require
+from practica.communities.capabilities import Capability, can, require
+from practica.privacy import redaction
+from practica.privacy.forms import RedactForm, apply_service_error
 from practica.privacy.models import GuardLog
 
 
@@ -21,3 +25,46 @@ def guard_target(request, log_id):
     if target is None or not hasattr(target, "get_absolute_url"):
         raise Http404("That text is no longer there.")
     return redirect(target.get_absolute_url())
+
+
+@login_required
+def redact(request, kind, object_id):
+    """Redact a passage or the whole of a post, revision or comment (stewards and authors)."""
+    try:
+        target = redaction.target_for(kind, object_id)
+    except (LookupError, ObjectDoesNotExist) as missing:
+        raise Http404("There is nothing to redact here.") from missing
+    if not can(request.user, Capability.READ, community=target.community):
+        raise Http404("There is nothing to redact here.")
+    redaction.require_redact(request.user, target)
+    form = RedactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            redaction.redact(
+                actor=request.user,
+                target=target,
+                span=data["span"],
+                whole=data["scope"] == "whole",
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(
+                request, "Removed from the text, its history, notifications and search."
+            )
+            return redirect(target.url)
+    row, name = target.whole[0]
+    return render(
+        request,
+        "privacy/redact.html",
+        {
+            "community": target.community,
+            "target": target,
+            "text": getattr(row, name),
+            "form": form,
+            "is_steward": can(request.user, Capability.MODERATE, community=target.community),
+        },
+        status=422 if request.method == "POST" else 200,
+    )

@@ -45,6 +45,7 @@ from practica.library.services import proposals as proposal_services
 from practica.library.services.articles import EditConflict, may_edit
 from practica.library.views.common import add_validation_errors, article_or_404
 from practica.markdown import render_markdown
+from practica.privacy.redaction import may_redact_object
 
 ARTICLE_CAPABILITIES = [
     Capability.EDIT_ARTICLE,
@@ -158,6 +159,10 @@ def article_detail(request, community_slug, article_slug, *, comment_form=None):
         ],
     )
     references = list(article.references.all())
+    # privacy.redaction.may_redact's rule, asked once for the page: stewards, or the author.
+    steward = can(request.user, Capability.MODERATE, community=community)
+    for comment in comments:
+        comment.can_redact = steward or comment.author_id == request.user.pk
     context = {
         "community": community,
         "article": article,
@@ -314,6 +319,7 @@ def revision_detail(request, community_slug, article_slug, number):
             "body_html": link_glossary_terms(render_markdown(revision.body), community),
             "is_current": revision.pk == article.current_revision_id,
             "may_edit": request.user.is_authenticated and may_edit(request.user, article),
+            "can_redact": may_redact_object(request.user, revision),
         },
     )
 

@@ -386,3 +386,12 @@ EDITED_OUT = (
     "A nurse and a physio together at the first sit-out worked for us. One of our patients "
     "sat out for an hour on day one with the two of us there, after refusing with one.",
 )
+
+# A reply flagged as patient data: hidden at once, waiting in the stewards' queue.
+HELD = (
+    "deter-01",
+    "hca",
+    "Same on our ward last night: Mr Leonard Oakes, 81, in side room 3 scored 5 and "
+    "nobody escalated until the morning.",
+    "It names a patient and his room.",
+)

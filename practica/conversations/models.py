@@ -153,6 +153,9 @@ class Post(WrittenLanyard):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     hidden_reason = models.CharField(max_length=500, blank=True)
+    # Hidden at once by a "patient data" flag: shown only to its author and the stewards
+    # until a steward reviews it (redact, restore or remove).
+    held_for_review = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -280,6 +283,7 @@ class FlagReason(models.TextChoices):
     OFF_TOPIC = "off_topic", "Off-topic"
     UNSAFE = "unsafe", "Unsafe clinical advice"
     DISRESPECTFUL = "disrespectful", "Disrespectful"
+    PATIENT_DATA = "patient_data", "Patient data: it could identify a patient"
     OTHER = "other", "Something else"
 
 

@@ -263,7 +263,8 @@ def _decorate_posts(request, thread, posts, caps) -> None:
         post.can_endorse = bool(
             shown and caps["can_endorse_member"] and services.may_endorse(user, post)
         )
-        post.show_body = shown or caps["can_moderate"]
+        # A post held as possible patient data stays readable to its author.
+        post.show_body = shown or caps["can_moderate"] or (mine and post.held_for_review)
 
 
 def _shown_post(thread, raw_id: str) -> Post | None:
@@ -614,6 +615,13 @@ def post_flag(request, community_slug, post_id):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
+            if post.held_for_review:
+                messages.success(
+                    request, "Thank you: the post is hidden until a steward reviews it."
+                )
+                if post.is_opening:  # the thread is hidden with it
+                    return redirect("conversations:list", community_slug=community.slug)
+                return redirect(post.thread.get_absolute_url())
             messages.success(request, "Thank you: a steward will review the post.")
             return redirect(post_url(post))
     _link_glossary([post], community)
@@ -632,7 +640,7 @@ def post_hide(request, community_slug, post_id):
     if request.method == "POST" and request.POST.get("unhide"):
         services.unhide_post(actor=request.user, post=post)
         messages.success(request, "The post is shown again; its author has been told.")
-        return redirect(post_url(post))
+        return redirect_next(request, post_url(post))
     form = HideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -800,6 +808,8 @@ def moderation_queue(request, community_slug):
         .select_related("post__thread", "post__author", "flagged_by")
         .order_by("created_at")
     )
+    # Posts held as possible patient data come first: they wait, hidden, for a steward.
+    flags.sort(key=lambda flag: not flag.post.held_for_review)
     attach_lanyards(community, [f.post for f in flags])
     _link_glossary([f.post for f in flags], community)
     hidden = list(

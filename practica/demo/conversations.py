@@ -18,6 +18,7 @@ from practica.communities.stages import Stage
 from practica.conversations.demo_content import (
     EDITED_OUT,
     FLAGGED,
+    HELD,
     REPLIES_TO,
     STAGED,
     THREADS,
@@ -25,6 +26,7 @@ from practica.conversations.demo_content import (
 from practica.conversations.models import (
     ConversationSettings,
     Flag,
+    FlagReason,
     HelpfulMark,
     Post,
     PostRevision,
@@ -181,6 +183,7 @@ def seed() -> str:
     _flag(community, cast, now)
     _guard_log(community, cast, now)
     _edited_out(community, cast, now)
+    _held(community, cast, now)
     total = Thread.objects.filter(community=community).count()
     return f"{made} threads created, {total} in ward-care"
 
@@ -320,4 +323,49 @@ def _edited_out(community, cast, now) -> None:
     )
     PostRevision.objects.create(post=post, editor=author, body=edited, created_at=later)
     Thread.objects.filter(pk=thread.pk).update(reply_count=thread.reply_count + 1)
+    index_thread(thread)
+
+
+def _held(community, cast, now) -> None:
+    """A reply flagged as patient data: hidden from all but its author and the stewards."""
+    from django.urls import reverse
+
+    from practica.conversations.services.moderation import HELD_REASON
+    from practica.notifications.models import Delivery, Notification
+
+    key, role, body, note = HELD
+    thread = Thread.objects.filter(community=community, external_id=f"demo-{key}").first()
+    if thread is None or thread.posts.filter(body=body).exists():
+        return
+    author = cast.pick(role)
+    when = now - timedelta(hours=5)
+    post = _post(thread, author, body, when)
+    Post.objects.filter(pk=post.pk).update(
+        hidden_at=when + timedelta(minutes=40), hidden_reason=HELD_REASON, held_for_review=True
+    )
+    Thread.objects.filter(pk=thread.pk).update(reply_count=thread.reply_count + 1)
+    flagger = User.objects.get(email="full@example.com")
+    Flag.objects.get_or_create(
+        post=post,
+        flagged_by=flagger,
+        defaults={
+            "reason": FlagReason.PATIENT_DATA,
+            "note": note,
+            "created_at": when + timedelta(minutes=40),
+        },
+    )
+    flag = Flag.objects.get(post=post, flagged_by=flagger)
+    queue = reverse("conversations:moderation", kwargs={"community_slug": community.slug})
+    Notification.objects.create(
+        recipient=User.objects.get(email="steward@example.com"),
+        community=community,
+        kind=Notification.Kind.STEWARD,
+        actor=flagger,
+        text=f"A post in “{thread.title}” was flagged as patient data and is hidden "
+        "until you review it.",
+        url=f"{queue}#flag-{flag.pk}",
+        delivery=Delivery.IMMEDIATE,
+        created_at=when + timedelta(minutes=40),
+        emailed_at=when + timedelta(minutes=41),
+    )
     index_thread(thread)

@@ -19,16 +19,23 @@ def notify(
     community=None,
     actor=None,
     source: str = "",
+    urgent: bool = False,
 ) -> Notification | None:
     """Record a notification for `recipient`, as their preferences for `kind` in `community`
     say; nobody is notified of their own actions, and nothing is recorded when they turned
     the kind off. Emails go out from the worker once the current transaction commits.
 
     `source` names what it is about ("post:42"); a recipient is told of one source once,
-    so a background task that runs twice notifies nobody twice."""
+    so a background task that runs twice notifies nobody twice.
+
+    `urgent` (a post held as possible patient data) goes in the app and by email at once,
+    whatever the member chose for the kind: never held back for a digest, never off.
+    """
     if actor is not None and recipient.pk == actor.pk:
         return None
     delivery = delivery_for(recipient, kind, community)
+    if urgent:
+        delivery = Delivery.IMMEDIATE
     if delivery == Delivery.OFF:
         return None
     notification = Notification(

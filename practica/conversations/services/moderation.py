@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from practica.communities.capabilities import Capability, require
@@ -28,7 +29,47 @@ def flag_post(*, actor, post, reason: str, note: str = "") -> Flag:
         flag = Flag(post=post, flagged_by=actor, reason=reason, note=note[:500])
         flag.full_clean()
         flag.save()
+        if reason == FlagReason.PATIENT_DATA and not (post.is_hidden or post.is_deleted):
+            _hold(post, flag)
     return flag
+
+
+HELD_REASON = "Flagged as possible patient data: hidden until a steward reviews it."
+
+
+def _hold(post, flag) -> None:
+    """Hide a post flagged as patient data at once, and tell every steward now.
+
+    Only its author and the stewards see it while held. The notification is urgent: by
+    email straight away, never in a digest, whatever the steward chose.
+    """
+    from practica.communities.services.membership import stewards_of
+
+    thread = post.thread
+    now = timezone.now()
+    post.hidden_at = now
+    post.hidden_by = None
+    post.hidden_reason = HELD_REASON
+    post.held_for_review = True
+    post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "held_for_review"])
+    if post.is_opening:
+        thread.hidden_at = now
+        thread.save(update_fields=["hidden_at"])
+    after_commit_index(thread.pk)
+    queue = reverse("conversations:moderation", kwargs={"community_slug": thread.community.slug})
+    for steward in stewards_of(thread.community):
+        if steward.pk == post.author_id:
+            continue  # the author sees their own post anyway; another steward reviews it
+        notify(
+            recipient=steward,
+            kind=Notification.Kind.STEWARD,
+            text=f"A post in “{thread.title}” was flagged as patient data and is hidden "
+            "until you review it.",
+            url=f"{queue}#flag-{flag.pk}",
+            community=thread.community,
+            actor=flag.flagged_by,
+            urgent=True,
+        )
 
 
 def hide_post(*, actor, post, reason: str) -> None:
@@ -45,11 +86,12 @@ def hide_post(*, actor, post, reason: str) -> None:
         post.hidden_at = now
         post.hidden_by = actor
         post.hidden_reason = reason
-        post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+        post.held_for_review = False
+        post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "held_for_review"])
         if post.is_opening:
             thread.hidden_at = now
             thread.save(update_fields=["hidden_at"])
-            after_commit_index(thread.pk)
+        after_commit_index(thread.pk)  # a hidden reply leaves search too
         if thread.accepted_post_id == post.pk:
             thread.accepted_post = None
             thread.save(update_fields=["accepted_post"])
@@ -76,11 +118,16 @@ def unhide_post(*, actor, post) -> None:
         post.hidden_at = None
         post.hidden_by = None
         post.hidden_reason = ""
-        post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+        post.held_for_review = False
+        post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "held_for_review"])
+        # Restoring a post held for review settles its flags: it was looked at and is fine.
+        post.flags.filter(status=Flag.Status.OPEN).update(
+            status=Flag.Status.DISMISSED, resolved_by=actor, resolved_at=timezone.now()
+        )
         if post.is_opening:
             thread.hidden_at = None
             thread.save(update_fields=["hidden_at"])
-            after_commit_index(thread.pk)
+        after_commit_index(thread.pk)  # a reply's entry too: the thread indexes its replies
         if post.author_id:
             notify(
                 recipient=post.author,
@@ -95,6 +142,9 @@ def unhide_post(*, actor, post) -> None:
 
 def dismiss_flag(*, actor, flag) -> None:
     require(actor, Capability.MODERATE, community=flag.post.thread.community)
+    if flag.post.held_for_review:
+        unhide_post(actor=actor, post=flag.post)  # nothing wrong: the held post comes back
+        return
     with transaction.atomic():
         Flag.objects.filter(post=flag.post, status=Flag.Status.OPEN).update(
             status=Flag.Status.DISMISSED, resolved_by=actor, resolved_at=timezone.now()

@@ -89,3 +89,42 @@ class RedactForm(forms.Form):
         "Do not repeat the words being removed.",
         error_messages={"required": "Say why this is removed: the reason is shown in its place."},
     )
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting an account: what happens to what the member wrote, then the confirmation."""
+
+    mode = forms.ChoiceField(
+        label="What happens to what you wrote",
+        choices=[
+            (
+                "anonymise",
+                "Keep it, anonymised: your posts and comments stay, signed “A former member”",
+            ),
+            (
+                "delete",
+                "Delete it: your posts lose their text; your comments, reflections, "
+                "appraisals and proposed edits go",
+            ),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what happens to what you wrote."},
+    )
+    password = forms.CharField(
+        label="Your password",
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="To confirm that it is you.",
+    )
+    phrase = forms.CharField(
+        label="Type “delete my account”",
+        required=False,
+        help_text="To confirm: your account has no password to type.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.has_usable_password():
+            del self.fields["phrase"]
+        else:
+            del self.fields["password"]

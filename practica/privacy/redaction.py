@@ -430,7 +430,7 @@ def redact(*, actor, target: Target, reason: str, span: str = "", whole: bool = 
         )
         record.full_clean()
         record.save()
-        transaction.on_commit(_after_commit)
+        transaction.on_commit(after_commit_forget)
     return record
 
 
@@ -450,7 +450,8 @@ def rename_marker(record: Redaction, *, old: str, new: str) -> int:
     return changed
 
 
-def _after_commit() -> None:
+def after_commit_forget() -> None:
+    """Once removed text is committed: drop cached pages and merge the full-text index."""
     from practica.middleware import forget_cached_pages
 
     forget_cached_pages()

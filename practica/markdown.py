@@ -57,3 +57,44 @@ def render_markdown(source: str) -> str:
     refused by the forms before they get here, and cut here as a last guard.
     """
     return sanitise(_renderer.render((source or "")[:MAX_SOURCE_CHARS]))
+
+
+_BLOCK_ENDS = {
+    "paragraph_close", "heading_close", "bullet_list_close", "ordered_list_close",
+    "list_item_close", "blockquote_close", "table_close", "tr_close", "hr",
+}  # fmt: skip
+
+
+def markdown_to_text(source: str) -> str:
+    """The words of member-written Markdown without its markup, for search and snippets.
+
+    "**Outcomes**" becomes "Outcomes" and "[the policy](/c/x/)" becomes "the policy": what
+    a reader sees on the page, one block a line, with no HTML to escape or sanitise.
+    """
+    lines: list[str] = []
+    current: list[str] = []
+
+    def end_block() -> None:
+        text = " ".join("".join(current).split())
+        if text:
+            lines.append(text)
+        current.clear()
+
+    for token in _renderer.parse((source or "")[:MAX_SOURCE_CHARS]):
+        if token.type == "inline":
+            for child in token.children or []:
+                if child.type in ("text", "code_inline"):
+                    current.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    current.append(" ")
+                elif child.type == "image":
+                    current.append(child.content)
+        elif token.type in ("fence", "code_block"):
+            current.append(token.content)
+            end_block()
+        elif token.type in ("th_close", "td_close"):
+            current.append(" ")
+        elif token.type in _BLOCK_ENDS:
+            end_block()
+    end_block()
+    return "\n".join(lines)

@@ -324,3 +324,45 @@ def visible(user, queryset: QuerySet, *, community_field: str = "community") -> 
 
 def member_stages() -> list[Stage]:
     return list(MEMBER_STAGES)
+
+
+# --- the instance: what is decided above any one community ------------------------------------
+
+
+class InstanceCapability(models.TextChoices):
+    """Capabilities that belong to no one community, asked with `can_on_instance`."""
+
+    FIND_EXPERTS = "find_experts", "See who knows about a subject"
+
+
+def _is_member_anywhere(user) -> bool:
+    return any(not m.suspended for m in memberships_of(user).values())
+
+
+def can_on_instance(user, capability: str) -> bool:
+    """May `user` do `capability`, which no single community decides?
+
+    Seeing who knows about a subject is for members of a community: the ranked list
+    names people, so visitors get no names (and members who opted out of the
+    directory are never listed, see search/experts.py).
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if capability == InstanceCapability.FIND_EXPERTS:
+        return user.is_staff or _is_member_anywhere(user)
+    raise ValueError(f"Unknown instance capability {capability!r}")
+
+
+def instance_denial_reason(user, capability: str) -> str:
+    action = InstanceCapability(capability).label.lower()
+    if user is None or not user.is_authenticated:
+        return f"Log in as a member of a community to {action}."
+    if capability == InstanceCapability.FIND_EXPERTS:
+        return f"Join a community to {action}: the list names its members."
+    return f"You may not {action}."
+
+
+def require_on_instance(user, capability: str) -> None:
+    """Raise CapabilityDenied with the reason unless `can_on_instance` allows it."""
+    if not can_on_instance(user, capability):
+        raise CapabilityDenied(instance_denial_reason(user, capability), capability=capability)

@@ -63,13 +63,14 @@ def _reason(expert: Expert, subject: str) -> str:
 
 def who_knows(user, *, q: str, profession: str = "", limit: int = 20) -> list[Expert]:
     """Members `user` may see, best evidence of expertise on `q` first."""
+    from practica.communities.capabilities import InstanceCapability, can_on_instance
     from practica.conversations.models import Post, Thread
     from practica.learning.models import Module
     from practica.library.models import Revision
     from practica.people.models import User
 
     parsed = parse(q)
-    if parsed.is_empty:
+    if parsed.is_empty or not can_on_instance(user, InstanceCapability.FIND_EXPERTS):
         return []
     subject = " ".join(parsed.words()[:4]) or q
     rows = engine.matching_entries(

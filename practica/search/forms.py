@@ -6,23 +6,39 @@ from django import forms
 
 from practica.people.models import Profession
 from practica.search.models import SearchEntry
+from practica.search.query import MAX_QUERY_CHARS, cut_on_word
 from practica.widgets import DateInput
 
-MAX_FIELD_CHARS = 10_000  # longer input is cut, never refused: a pasted essay still searches
+TEXT_FIELDS = ["q", "all_words", "exact_phrase", "any_words", "none_words", "author"]
+
+
+def _text(label: str, **kwargs) -> forms.CharField:
+    # The box and the server agree on the limit; longer input (a URL typed or pasted
+    # by hand) is cut at a word boundary, never refused: a pasted essay still searches.
+    return forms.CharField(
+        label=label,
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": MAX_QUERY_CHARS}),
+        **kwargs,
+    )
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, strip=True)
-    all_words = forms.CharField(label="All these words", required=False)
-    exact_phrase = forms.CharField(label="This exact phrase", required=False)
-    any_words = forms.CharField(label="Any of these words", required=False)
-    none_words = forms.CharField(label="None of these words", required=False)
+    q = _text("Search")
+    all_words = _text("All these words")
+    exact_phrase = _text("This exact phrase")
+    any_words = _text("Any of these words")
+    none_words = _text("None of these words")
     type = forms.ChoiceField(
         label="Type", required=False, choices=[("", "Everything"), *SearchEntry.Kind.choices]
     )
     community = forms.ChoiceField(label="Community", required=False)
-    topic = forms.SlugField(label="Topic", required=False, help_text="A topic's short name.")
-    author = forms.CharField(label="Author", required=False, help_text="Their username.")
+    # A slug field shown as a picker: an unknown slug in a URL finds nothing, not an error.
+    topic = forms.SlugField(label="Topic", required=False, widget=forms.Select)
+    author = _text(
+        "Author",
+        help_text="Start typing a name; a username or email address works too.",
+    )
     profession = forms.ChoiceField(
         label="Author's profession", required=False, choices=[("", "Any"), *Profession.choices]
     )
@@ -32,17 +48,25 @@ class SearchForm(forms.Form):
     ADVANCED = ["all_words", "exact_phrase", "any_words", "none_words", "type", "community",
                 "topic", "author", "profession", "date_from", "date_to"]  # fmt: skip
 
-    def __init__(self, data=None, *, communities=(), **kwargs):
+    def __init__(self, data=None, *, communities=(), topics=(), **kwargs):
+        self.was_cut = False
         if data is not None:
             data = data.copy()
-            for name in ["q", "all_words", "exact_phrase", "any_words", "none_words", "author"]:
+            for name in TEXT_FIELDS:
                 if name in data:
                     # NUL cannot be stored or searched; leave it out rather than refuse.
-                    data[name] = data[name][:MAX_FIELD_CHARS].replace("\x00", "")
+                    value = data[name].replace("\x00", "")
+                    cut = cut_on_word(value)
+                    self.was_cut |= cut != value.rstrip()
+                    data[name] = cut
         super().__init__(data, **kwargs)
         self.fields["community"].choices = [("", "All communities")] + [
             (c.slug, c.name) for c in communities
         ]
+        self.fields["topic"].widget.choices = [("", "Any topic"), *topics]
+        self.fields["author"].widget.attrs.update(
+            {"list": "author-suggestions", "autocomplete": "off"}
+        )
 
     @property
     def uses_advanced(self) -> bool:

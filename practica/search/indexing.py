@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from practica.markdown import markdown_to_text
 from practica.search.models import SearchEntry
 
 BODY_INDEX_CHARS = 20_000
@@ -70,7 +71,8 @@ def entry(kind: str, object_id: int, *, title: str, body: str, author=None, **fi
         kind=kind,
         object_id=object_id,
         title=_clean(title, 300),
-        body=_clean(body, BODY_INDEX_CHARS),
+        # Plain words, not Markdown: snippets show what readers see, never "**" or "](/".
+        body=_clean(markdown_to_text(body), BODY_INDEX_CHARS),
         author_id=getattr(author, "pk", None),
         author_profession=getattr(author, "profession", "") or "",
         **fields,

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from practica.search.text import STOP_WORDS
 
+# The longest text the search box, every advanced field and the server take; the boxes
+# carry it as maxlength, and a longer query (pasted into a URL) is cut at a word boundary.
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 12
 MAX_PHRASE_WORDS = 8
@@ -48,6 +50,23 @@ class ParsedQuery:
         return [w for term in [*self.required, *self.any_of] for w in term.words]
 
 
+def cut_on_word(text: str, limit: int = MAX_QUERY_CHARS) -> str:
+    """`text` cut to at most `limit` characters without ending in part of a word.
+
+    A cut through "handover" would leave "han", which matches nothing the member meant.
+    """
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    if WORD.fullmatch(text[limit - 1 : limit + 1] or ""):
+        # The cut falls inside a word: drop that word's beginning.
+        start = len(head)
+        while start > 0 and WORD.fullmatch(head[start - 1]):
+            start -= 1
+        head = head[:start] if start > 0 else head
+    return head.rstrip()
+
+
 def _words(text: str) -> list[str]:
     return [w.lower() for w in WORD.findall(text)]
 
@@ -79,7 +98,7 @@ def parse(
 ) -> ParsedQuery:
     """Parse the search box (`q`) and the advanced form's fields into one query."""
     parsed = ParsedQuery()
-    for match in CHUNK.finditer((q or "")[:MAX_QUERY_CHARS]):
+    for match in CHUNK.finditer(cut_on_word(q or "")):
         negated, phrase, token = match.group(1), match.group(2), match.group(3)
         if phrase is not None:
             _add_phrase(parsed.excluded if negated else parsed.required, phrase)
@@ -90,13 +109,13 @@ def parse(
         # Only a star right after a word means "starts with"; a star anywhere else is noise.
         prefix = bool(re.search(r"[^\W_]\*+$", token))
         _add_words(parsed.required, token, drop_stop_words=True, prefix_last=prefix)
-    _add_words(parsed.required, (all_words or "")[:MAX_QUERY_CHARS], drop_stop_words=True)
-    _add_phrase(parsed.required, (exact_phrase or "")[:MAX_QUERY_CHARS])
-    _add_words(parsed.any_of, (any_words or "")[:MAX_QUERY_CHARS], drop_stop_words=True)
-    _add_words(parsed.excluded, (none_words or "")[:MAX_QUERY_CHARS], drop_stop_words=False)
+    _add_words(parsed.required, cut_on_word(all_words or ""), drop_stop_words=True)
+    _add_phrase(parsed.required, cut_on_word(exact_phrase or ""))
+    _add_words(parsed.any_of, cut_on_word(any_words or ""), drop_stop_words=True)
+    _add_words(parsed.excluded, cut_on_word(none_words or ""), drop_stop_words=False)
     # A query of nothing but stop words ("what is the") still searches for them.
     if parsed.is_empty and not parsed.excluded:
-        words = _words((q or "")[:MAX_QUERY_CHARS])
+        words = _words(cut_on_word(q or ""))
         parsed.required = [Term((w,)) for w in words if w not in OPERATORS]
     parsed.required = _distinct(parsed.required)[:MAX_CLAUSES]
     parsed.any_of = _distinct(parsed.any_of)[:MAX_CLAUSES]

@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from practica.search import engine
 from practica.search.forms import SearchForm
-from practica.search.query import parse
+from practica.search.query import MAX_QUERY_CHARS, parse
 
 
 @dataclass
@@ -17,6 +17,7 @@ class Outcome:
     results: engine.Results | None
     message: str  # why there are no results to show, when there are none
     words: list[str]
+    notice: str = ""  # something about the query itself, shown with the results
 
 
 def readable_communities(user):
@@ -35,9 +36,14 @@ def run_search(user, data, *, page=1, page_size: int = engine.PAGE_SIZE) -> Outc
     from practica.people.models import User
 
     communities = list(readable_communities(user))
-    form = SearchForm(data, communities=communities)
+    form = SearchForm(data, communities=communities, topics=topic_choices(communities))
     if not form.is_valid():
         return Outcome(form, None, "Check the search form: some filters need fixing.", [])
+    notice = (
+        f"Your search was longer than {MAX_QUERY_CHARS} characters: it was cut to its first words."
+        if form.was_cut
+        else ""
+    )
     data = form.cleaned_data
     parsed = parse(
         data["q"],
@@ -55,23 +61,32 @@ def run_search(user, data, *, page=1, page_size: int = engine.PAGE_SIZE) -> Outc
         date_to=data["date_to"],
     )
     if data["author"]:
-        author = (
-            User.objects.filter(Q(username=data["author"]) | Q(email__iexact=data["author"]))
-            .values_list("pk", flat=True)
-            .first()
+        authors = list(
+            User.objects.filter(
+                Q(username=data["author"])
+                | Q(email__iexact=data["author"])
+                | Q(display_name__iexact=data["author"], show_in_directory=True)
+            ).values_list("pk", "username")[:2]
         )
-        if author is None:
-            return Outcome(form, None, f"No member is called “{data['author']}”.", [])
-        filters.author_id = author
+        exact = [pk for pk, username in authors if username == data["author"]]
+        if not authors:
+            return Outcome(form, None, f"No member is called “{data['author']}”.", [], notice)
+        if len(authors) > 1 and not exact:
+            message = (
+                f"More than one member is called “{data['author']}”: "
+                "pick one from the suggestions, or type their username."
+            )
+            return Outcome(form, None, message, [], notice)
+        filters.author_id = exact[0] if exact else authors[0][0]
     typed = any(
         data[name] for name in ["q", "all_words", "exact_phrase", "any_words", "none_words"]
     )
     if parsed.is_empty:
         if typed:
             message = "Add a word to look for: words to leave out cannot be searched alone."
-            return Outcome(form, None, message, [])
+            return Outcome(form, None, message, [], notice)
         if not (filters.topic_slug or filters.author_id or filters.community_id):
-            return Outcome(form, None, "", [])
+            return Outcome(form, None, "", [], notice)
     try:
         page = int(page)
     except (TypeError, ValueError):
@@ -84,7 +99,42 @@ def run_search(user, data, *, page=1, page_size: int = engine.PAGE_SIZE) -> Outc
         page_size=page_size,
     )
     _attach_lanyards(results)
-    return Outcome(form, results, "", parsed.words())
+    return Outcome(form, results, "", parsed.words(), notice)
+
+
+def topic_choices(communities) -> list:
+    """The advanced form's topic picker: each readable community's topics, one query."""
+    from practica.communities.models import Topic
+
+    by_community: dict[int, list] = {}
+    for community_id, slug, name in Topic.objects.filter(
+        community__in=[c.pk for c in communities]
+    ).values_list("community_id", "slug", "name"):
+        by_community.setdefault(community_id, []).append((slug, name))
+    return [
+        (c.name, sorted(by_community[c.pk], key=lambda t: t[1].lower()))
+        for c in communities
+        if c.pk in by_community
+    ]
+
+
+def author_suggestions(text: str, *, limit: int = 10) -> list:
+    """Listed members whose name or username starts a word with `text`, for the picker."""
+    from practica.people.models import User
+
+    text = text.strip()[:100]
+    if len(text) < 2:
+        return []
+    return list(
+        User.objects.filter(is_active=True, show_in_directory=True)
+        .filter(
+            Q(display_name__istartswith=text)
+            | Q(display_name__icontains=" " + text)
+            | Q(username__istartswith=text)
+        )
+        .order_by("display_name", "username")
+        .only("username", "display_name", "first_name", "last_name", "profession")[:limit]
+    )
 
 
 def _attach_lanyards(results: engine.Results) -> None:

@@ -12,5 +12,6 @@ urlpatterns = [
         views.topic_search,
         name="topic",
     ),
+    path("search/authors/", views.author_suggestions, name="author-suggestions"),
     path("search/experts/", views.experts_page, name="experts"),
 ]

@@ -6,10 +6,16 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from practica.communities.capabilities import (
+    InstanceCapability,
+    can_on_instance,
+    require_on_instance,
+)
 from practica.people.models import Profession
 from practica.search import services
 from practica.search.experts import who_knows
 from practica.search.models import SearchEntry
+from practica.search.query import MAX_QUERY_CHARS, cut_on_word
 from practica.search.topics import topic_searches
 
 KIND_LABELS = dict(SearchEntry.Kind.choices)
@@ -67,6 +73,12 @@ def _render_search(request: HttpRequest, outcome, **context) -> HttpResponse:
             "tabs": _tabs(request, outcome),
             "query": _querystring(request),
             "kind_labels": KIND_LABELS,
+            "max_query_chars": MAX_QUERY_CHARS,
+            "notice": outcome.notice,
+            "authors": services.author_suggestions(outcome.form.data.get("author", ""))
+            if outcome.form.is_bound
+            else [],
+            "can_find_experts": can_on_instance(request.user, InstanceCapability.FIND_EXPERTS),
             **context,
         },
     )
@@ -76,6 +88,13 @@ def _render_search(request: HttpRequest, outcome, **context) -> HttpResponse:
 def search_page(request: HttpRequest) -> HttpResponse:
     outcome = services.run_search(request.user, request.GET, page=request.GET.get("page", 1))
     return _render_search(request, outcome)
+
+
+@require_GET
+def author_suggestions(request: HttpRequest) -> HttpResponse:
+    """The author picker's options as the member types (htmx swaps them into the datalist)."""
+    people = services.author_suggestions(request.GET.get("author", ""))
+    return render(request, "search/search.html#author-options", {"authors": people})
 
 
 def _hit_json(hit) -> dict:
@@ -111,7 +130,7 @@ def search_json(request: HttpRequest) -> JsonResponse:
     outcome = services.run_search(request.user, request.GET, page=request.GET.get("page", 1))
     results = outcome.results
     body = {
-        "query": request.GET.get("q", "")[:500],
+        "query": cut_on_word(request.GET.get("q", "")),
         "message": outcome.message,
         "errors": outcome.form.errors.get_json_data() if outcome.form.errors else {},
         "total": results.total if results else 0,
@@ -158,7 +177,8 @@ def topic_search(request: HttpRequest, community_slug: str, topic_slug: str) -> 
 
 @require_GET
 def experts_page(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "")[:500].strip()
+    require_on_instance(request.user, InstanceCapability.FIND_EXPERTS)
+    q = cut_on_word(request.GET.get("q", "")).strip()
     profession = request.GET.get("profession", "")
     if profession not in Profession.values:
         profession = ""

@@ -15,10 +15,29 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from practica.gunicorn_worker import LIMIT_REQUEST_LINE
+
 
 def default_workers() -> int:
     # Gunicorn's rule of thumb, capped so a big machine doesn't exhaust database connections.
     return min(2 * (os.cpu_count() or 1) + 1, 12)
+
+
+def gunicorn_command(gunicorn: str, *, host: str, port: int, workers: int) -> list[str]:
+    """The gunicorn command line `practica serve` runs (the tests run it too)."""
+    return [
+        gunicorn,
+        "practica.wsgi:application",
+        "--bind", f"{host}:{port}",
+        "--workers", str(workers),
+        "--worker-class", "practica.gunicorn_worker.PracticaSyncWorker",
+        "--limit-request-line", str(LIMIT_REQUEST_LINE),
+        "--max-requests", "5000",
+        "--max-requests-jitter", "500",
+        "--timeout", "60",
+        "--access-logfile", "-",
+        "--access-logformat", '{"remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":%(b)s,"ms":%(M)s}',
+    ]  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -39,18 +58,7 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, workers, with_worker, **options):
         bindir = os.path.dirname(sys.executable)
         gunicorn = shutil.which("gunicorn", path=bindir) or shutil.which("gunicorn")
-        command = [
-            gunicorn,
-            "practica.wsgi:application",
-            "--bind", f"{host}:{port}",
-            "--workers", str(workers),
-            "--worker-class", "sync",
-            "--max-requests", "5000",
-            "--max-requests-jitter", "500",
-            "--timeout", "60",
-            "--access-logfile", "-",
-            "--access-logformat", '{"remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":%(b)s,"ms":%(M)s}',
-        ]  # fmt: skip
+        command = gunicorn_command(gunicorn, host=host, port=port, workers=workers)
         # The server and the worker write links (emails, feeds) to the address served here,
         # unless SITE_URL names the public one, e.g. behind a proxy.
         if not os.environ.get("SITE_URL"):

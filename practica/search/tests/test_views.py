@@ -68,6 +68,7 @@ def test_topic_searches_have_stable_urls_and_counts(client, world):
 
 
 def test_who_knows_about_handover_lists_members_with_reasons(client, world):
+    client.force_login(world.learner)
     page = client.get("/search/experts/", {"q": "handover"}).content.decode()
     assert "Nina Nurse" in page and "Priya Pharmacist" in page
     assert "Quiet Handover Expert" not in page

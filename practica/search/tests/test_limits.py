@@ -126,20 +126,25 @@ def test_practica_serve_answers_a_huge_query_with_our_page_not_gunicorns(tmp_pat
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     command = gunicorn_command(gunicorn, host="127.0.0.1", port=port, workers=1)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "practica.settings_test"}
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
+    log = (tmp_path / "gunicorn.log").open("w")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=log)  # noqa: S603
     try:
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        deadline = time.monotonic() + 180  # a loaded machine boots a worker slowly
+        while "Booting worker" not in (tmp_path / "gunicorn.log").read_text():
+            assert time.monotonic() < deadline and server.poll() is None
+            time.sleep(0.2)
+        long_url = f"http://127.0.0.1:{port}/search/?q={'a' * 10_000}"
         with pytest.raises(urllib.error.HTTPError) as answer:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/search/?q={'a' * 10_000}", timeout=10)  # noqa: S310
+            urllib.request.urlopen(long_url, timeout=180)  # noqa: S310
         assert answer.value.code == 414
         body = answer.value.read().decode()
         assert "That address is too long" in body and "practica.css" in body
         assert f'maxlength="{MAX_QUERY_CHARS}"' in body
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()

@@ -81,6 +81,10 @@ SITE_URL = (
     os.environ.get("SITE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
 ).rstrip("/")
 
+# Who may propose a new community for staff approval: "off", "stewards" (of any
+# community) or "verified" (any member with a verified email). Staff always create.
+COMMUNITY_PROPOSALS = os.environ.get("COMMUNITY_PROPOSALS", "stewards")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

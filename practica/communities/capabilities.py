@@ -330,13 +330,51 @@ def member_stages() -> list[Stage]:
 
 
 class InstanceCapability(models.TextChoices):
-    """Capabilities that belong to no one community, asked with `can_on_instance`."""
+    """Capabilities that belong to no one community, asked with `can_on_instance`.
+
+    Staff is the instance-level role: a user with `is_staff` (set by an administrator
+    in the admin site or with `practica createsuperuser`). Staff create communities,
+    name their first stewards and approve or decline proposed communities. Who may
+    propose one is the instance setting COMMUNITY_PROPOSALS (docs/deployment.md).
+    """
 
     FIND_EXPERTS = "find_experts", "See who knows about a subject"
+    CREATE_COMMUNITY = "create_community", "Create communities"
+    REVIEW_COMMUNITY_PROPOSALS = "review_community_proposals", "Approve proposed communities"
+    PROPOSE_COMMUNITY = "propose_community", "Propose a community"
+
+
+class ProposalPolicy(models.TextChoices):
+    """Who may propose a community for staff approval (settings.COMMUNITY_PROPOSALS)."""
+
+    OFF = "off", "Nobody: only staff create communities"
+    STEWARDS = "stewards", "Stewards of any community"
+    VERIFIED = "verified", "Any member with a verified email address"
+
+
+def proposal_policy() -> str:
+    from django.conf import settings
+
+    value = getattr(settings, "COMMUNITY_PROPOSALS", ProposalPolicy.STEWARDS)
+    return value if value in ProposalPolicy.values else ProposalPolicy.OFF
 
 
 def _is_member_anywhere(user) -> bool:
     return any(not m.suspended for m in memberships_of(user).values())
+
+
+def _is_steward_anywhere(user) -> bool:
+    return any(not m.suspended and m.stage >= Stage.STEWARD for m in memberships_of(user).values())
+
+
+def _has_verified_email(user) -> bool:
+    cache = getattr(user, "_practica_verified", None)
+    if cache is None:
+        from allauth.account.models import EmailAddress
+
+        cache = EmailAddress.objects.filter(user=user, verified=True).exists()
+        user._practica_verified = cache
+    return cache
 
 
 def can_on_instance(user, capability: str) -> bool:
@@ -350,16 +388,45 @@ def can_on_instance(user, capability: str) -> bool:
         return False
     if capability == InstanceCapability.FIND_EXPERTS:
         return user.is_staff or _is_member_anywhere(user)
+    if capability in (
+        InstanceCapability.CREATE_COMMUNITY,
+        InstanceCapability.REVIEW_COMMUNITY_PROPOSALS,
+    ):
+        return user.is_staff
+    if capability == InstanceCapability.PROPOSE_COMMUNITY:
+        policy = proposal_policy()
+        if user.is_staff or policy == ProposalPolicy.OFF:
+            return False  # staff create directly; with proposals off nobody proposes
+        if policy == ProposalPolicy.STEWARDS:
+            return _is_steward_anywhere(user)
+        return _has_verified_email(user)
     raise ValueError(f"Unknown instance capability {capability!r}")
 
 
 def instance_denial_reason(user, capability: str) -> str:
     action = InstanceCapability(capability).label.lower()
     if user is None or not user.is_authenticated:
-        return f"Log in as a member of a community to {action}."
+        if capability == InstanceCapability.FIND_EXPERTS:
+            return f"Log in as a member of a community to {action}."
+        return f"Log in to {action}."
     if capability == InstanceCapability.FIND_EXPERTS:
         return f"Join a community to {action}: the list names its members."
-    return f"You may not {action}."
+    if capability in (
+        InstanceCapability.CREATE_COMMUNITY,
+        InstanceCapability.REVIEW_COMMUNITY_PROPOSALS,
+    ):
+        reason = f"Only the site’s administrators (staff accounts) can {action}."
+        if can_on_instance(user, InstanceCapability.PROPOSE_COMMUNITY):
+            reason += " You can propose one for them to approve."
+        return reason
+    policy = proposal_policy()
+    if policy == ProposalPolicy.OFF:
+        return "Communities are created by the site’s administrators: ask one of them."
+    if user.is_staff:
+        return "Staff create communities directly."
+    if policy == ProposalPolicy.STEWARDS:
+        return "Stewards of a community may propose a new one. Ask a steward or an administrator."
+    return "Verify your email address first: then you can propose a community."
 
 
 def require_on_instance(user, capability: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 
 from practica.communities.capabilities import (
     DEFAULT_MINIMUM_STAGE,
@@ -10,9 +11,10 @@ from practica.communities.capabilities import (
     floor_for,
     minimum_stage,
 )
-from practica.communities.models import Community, JoinPolicy, Visibility
+from practica.communities.models import Community, CommunityProposal, JoinPolicy, Visibility
 from practica.communities.stages import DEFAULT_LABELS, MEMBER_STAGES, Stage
 from practica.people.models import Organisation, Profession
+from practica.privacy.forms import GuardedFormMixin
 
 CHARTER_HELP = (
     "Markdown. Say what the domain is, which issues the community cares about, and who it is "
@@ -70,7 +72,34 @@ class CommunityCreateForm(CommunityForm):
         empty_label="None",
         help_text="Needed for organisation-only communities.",
     )
+    stewards = forms.CharField(
+        label="First stewards",
+        required=False,
+        max_length=2000,
+        help_text="Email addresses or usernames, separated by commas. Leave empty to be "
+        "the first steward yourself. Each is told.",
+    )
     field_order = ["name", "slug", "tagline", "charter", "organisation", "visibility"]
+
+    def clean_stewards(self):
+        from practica.people.models import User
+
+        names = [n.strip() for n in self.cleaned_data["stewards"].split(",") if n.strip()]
+        if len(names) > 10:
+            raise forms.ValidationError("Name at most ten first stewards.")
+        found, missing = [], []
+        for name in names:
+            user = (
+                User.objects.filter(is_active=True)
+                .filter(models.Q(email__iexact=name) | models.Q(username=name))
+                .first()
+            )
+            (found.append(user) if user else missing.append(name))
+        if missing:
+            raise forms.ValidationError(
+                "No active account has this email address or username: " + ", ".join(missing)
+            )
+        return found
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -229,3 +258,38 @@ class MemberFilterForm(forms.Form):
             "stage": data.get("stage") if data.get("stage") in Stage.values else None,
             "profession": data.get("profession") or "",
         }
+
+
+class CommunityProposalForm(GuardedFormMixin, forms.ModelForm):
+    """What a steward or member proposes; staff see it in the proposal queue."""
+
+    class Meta:
+        model = CommunityProposal
+        fields = ["name", "slug", "tagline", "charter", "visibility", "join_policy", "reason"]
+        labels = {"slug": "Web address", "join_policy": "Who can join"}
+        help_texts = {
+            "slug": "Letters, numbers and hyphens: /c/<this>/. Leave empty to make one from the name.",
+            "charter": CHARTER_HELP,
+        }
+        widgets = {
+            "charter": forms.Textarea(attrs={"rows": 8}),
+            "reason": forms.Textarea(attrs={"rows": 4}),
+            "visibility": forms.RadioSelect,
+            "join_policy": forms.RadioSelect,
+        }
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if slug and Community.objects.filter(slug=slug).exists():
+            raise forms.ValidationError("Another community already uses this web address.")
+        return slug
+
+
+class ProposalDecisionForm(forms.Form):
+    note = forms.CharField(
+        label="Note to the proposer",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when declining: say why and what they could do instead.",
+    )

@@ -422,3 +422,47 @@ class PendingEvaluation(PendingWork):
 
     def __str__(self) -> str:
         return f"evaluate membership {self.membership_id}"
+
+
+class CommunityProposal(models.Model):
+    """A community someone asked staff to create; approving it creates the community with
+    the proposer as its first steward. Kept after the decision as the record of it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for staff"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_proposals"
+    )
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, blank=True)
+    tagline = models.CharField(max_length=200, blank=True)
+    charter = models.TextField(blank=True, max_length=20_000)
+    visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    join_policy = models.CharField(
+        max_length=10, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
+    )
+    reason = models.TextField(
+        "Why it is needed", max_length=5000, help_text="Who it is for and what it would do."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=1000, blank=True)
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="proposal_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"

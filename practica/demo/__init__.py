@@ -25,6 +25,7 @@ DEMO_ACCOUNTS = [
     ("full@example.com", "Full member"),
     ("participant@example.com", "Participant"),
     ("learner@example.com", "Learner"),
+    ("admin@example.com", "Staff"),
 ]
 
 SEEDERS = [

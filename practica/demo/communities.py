@@ -284,12 +284,35 @@ def _clinical_teaching(organisation, now) -> tuple[Community, bool]:
 
 
 @transaction.atomic
+def _proposal(now) -> None:
+    """A proposal waiting in the staff's queue (admin@example.com decides on it)."""
+    from practica.communities.models import CommunityProposal
+
+    steward = User.objects.get(email="steward@example.com")
+    CommunityProposal.objects.get_or_create(
+        proposed_by=steward,
+        slug="discharge-planning",
+        defaults={
+            "name": "Discharge planning",
+            "tagline": "Getting people home safely, on time, with the right support.",
+            "charter": "Nurses, therapists, pharmacists, social workers and ward clerks who "
+            "plan discharges together: criteria-led discharge, medicines to take home, "
+            "equipment and care packages, and what happens in the first week at home.",
+            "reason": "Half the threads tagged discharge in ward-care are really about "
+            "community services. The discharge coordinators across three hospitals asked "
+            "for a place of their own, with the community teams invited.",
+            "created_at": now - timedelta(days=2),
+        },
+    )
+
+
 def seed() -> str:
     organisation = Organisation.objects.get(slug="riverside-health")
     now = timezone.now()
     ward_care, created, joined = _ward_care(organisation, now)
     _antimicrobial(organisation, now)
     _clinical_teaching(organisation, now)
+    _proposal(now)
     made = "created" if created else "already there"
     return (
         f"ward-care {made}, {ward_care.memberships.count()} members ({joined} new); "

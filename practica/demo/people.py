@@ -35,6 +35,14 @@ DEMO_ACCOUNTS = [
      "Third-year nursing student on placement on Ward 7. Learning a lot, asking a lot."),
 ]  # fmt: skip
 
+# The instance administrator: staff, belongs to no community, creates communities and
+# decides on proposed ones (communities/capabilities.py, InstanceCapability).
+ADMIN_ACCOUNT = (
+    "admin@example.com", "sam.whitaker", "Sam Whitaker", Profession.ADMINISTRATIVE,
+    "Leeds, UK", "Europe/London", ["knowledge management"],
+    "Runs Practica for Riverside Health: sets up communities and their first stewards.",
+)  # fmt: skip
+
 FIRST = [
     "Amelia", "Priya", "Kwame", "Sofia", "Liam", "Hannah", "Mateo", "Grace", "Oluwaseun",
     "Chloe", "Ethan", "Mei", "Noah", "Fatima", "Lucas", "Isla", "Ravi", "Zara", "Callum",
@@ -147,6 +155,14 @@ def seed() -> str:
             },
             password_hash,
         )  # fmt: skip
+    email, username, name, profession, location, zone, areas, bio = ADMIN_ACCOUNT
+    admin = {
+        "email": email, "username": username, "display_name": name, "profession": profession,
+        "location": location, "timezone": zone, "expertise": areas, "bio": bio,
+    }  # fmt: skip
+    if _ensure_person(organisation, admin, password_hash):
+        made += 1
+        User.objects.filter(email=email).update(is_staff=True, show_in_directory=False)
     for data in colleagues():
         made += _ensure_person(organisation, data, password_hash)
     return f"{made} people created, {User.objects.count()} in all"

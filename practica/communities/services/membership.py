@@ -24,11 +24,13 @@ from django.utils.text import slugify
 from practica.communities.capabilities import (
     DEFAULT_MINIMUM_STAGE,
     Capability,
+    InstanceCapability,
     floor_for,
     forget_memberships,
     forget_overrides,
     join_refusal,
     require,
+    require_on_instance,
     standing,
 )
 from practica.communities.models import (
@@ -49,7 +51,7 @@ from practica.site import absolute_url
 
 INVITATION_DAYS = 14
 INVITATIONS_PER_HOUR = 40
-RESERVED_SLUGS = {"new"}
+RESERVED_SLUGS = {"new", "propose", "proposals"}
 _INVITATION_SALT = "practica.communities.invitation"
 
 
@@ -65,12 +67,9 @@ class MembershipRefused(Exception):
 
 
 def require_can_create_community(actor) -> None:
-    """Only staff users create communities: a new community is an organisational decision."""
-    if actor is None or not actor.is_authenticated or not actor.is_staff:
-        raise PermissionDenied(
-            "Only the site’s administrators (staff accounts) can create communities. "
-            "Ask one of them to set yours up; you will be its first steward."
-        )
+    """Only staff create communities directly: a new community is an organisational decision
+    (others may propose one, see services/proposals.py)."""
+    require_on_instance(actor, InstanceCapability.CREATE_COMMUNITY)
 
 
 def _check_visibility(community: Community) -> None:
@@ -91,9 +90,17 @@ def create_community(
     visibility: str = Visibility.PUBLIC,
     join_policy: str = JoinPolicy.OPEN,
     organisation=None,
+    stewards=(),
+    reason: str = "",
+    _approved: bool = False,
 ) -> Community:
-    """Create a community with `actor` as its first steward."""
-    require_can_create_community(actor)
+    """Create a community; `stewards` become its first stewards (`actor` when none named).
+
+    Each named steward is told. `_approved` is for `approve_proposal` only, which has
+    already asked for staff.
+    """
+    if not _approved:
+        require_can_create_community(actor)
     slug = slug or slugify(name)[:60]
     if slug in RESERVED_SLUGS:
         raise ValidationError({"slug": f"“{slug}” is reserved. Choose another web address."})
@@ -109,13 +116,29 @@ def create_community(
     community.full_clean()
     _check_visibility(community)
     community.save()
-    _add_member(
-        user=actor,
-        community=community,
-        stage=Stage.STEWARD,
-        changed_by=actor,
-        reason="Created the community and became its first steward.",
-    )
+    first = list(dict.fromkeys(stewards)) or [actor]
+    for steward in first:
+        _add_member(
+            user=steward,
+            community=community,
+            stage=Stage.STEWARD,
+            changed_by=actor,
+            reason=reason
+            or (
+                "Created the community and became its first steward."
+                if steward == actor
+                else f"Named a first steward by {actor.name} when the community was created."
+            ),
+        )
+        forget_memberships(steward)
+        notify(
+            recipient=steward,
+            kind=Notification.Kind.STAGE_CHANGE,
+            text=f"{community.name} has been created and you are one of its first stewards.",
+            url=reverse("communities:settings", kwargs={"community_slug": community.slug}),
+            community=community,
+            actor=actor,
+        )
     return community
 
 

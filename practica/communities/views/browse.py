@@ -11,7 +11,9 @@ from django.urls import path, reverse
 from practica.communities import querysets
 from practica.communities.capabilities import (
     Capability,
+    InstanceCapability,
     can_map,
+    can_on_instance,
     join_refusal,
     require,
     standing,
@@ -42,7 +44,12 @@ def community_for(request, community_slug: str) -> Community:
 
 def community_list(request):
     context = querysets.communities_for_home(request.user)
-    context["can_create_community"] = bool(request.user.is_authenticated and request.user.is_staff)
+    context["can_create_community"] = can_on_instance(
+        request.user, InstanceCapability.CREATE_COMMUNITY
+    )
+    context["can_propose_community"] = can_on_instance(
+        request.user, InstanceCapability.PROPOSE_COMMUNITY
+    )
     return render(request, "communities/community_list.html", context)
 
 
@@ -63,6 +70,14 @@ def community_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            named = [u for u in form.cleaned_data["stewards"] if u != request.user]
+            if named:
+                messages.success(
+                    request,
+                    f"{community.name} is ready. Its first stewards, "
+                    f"{', '.join(u.name for u in named)}, have been told.",
+                )
+                return redirect(community.get_absolute_url())
             messages.success(request, f"{community.name} is ready. You are its steward.")
             return redirect("communities:settings", community_slug=community.slug)
     return render(request, "communities/community_create.html", {"form": form})

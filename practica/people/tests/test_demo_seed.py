@@ -42,7 +42,7 @@ def assert_the_demo_shows_what_issue_16_asked():
 
 def test_demo_people_can_log_in_and_are_listed(client):
     demo_people.seed()
-    assert User.objects.count() == len(demo_people.DEMO_ACCOUNTS) + 40
+    assert User.objects.count() == len(demo_people.DEMO_ACCOUNTS) + 1 + 40
     response = client.post(
         "/accounts/login/", {"login": "learner@example.com", "password": demo_people.PASSWORD}
     )

@@ -128,7 +128,9 @@ def test_a_too_large_reflection_is_shown_again_with_a_clear_message(client, comm
     html = response.content.decode()
     assert "a reflection can be at most 10,000" in html
     assert text in html
-    assert "maxlength" not in html
+    # The reflection box has no maxlength (the site header's search box has its own).
+    [textarea] = re.findall(r'<textarea[^>]*name="text"[^>]*>', html)
+    assert "maxlength" not in textarea
     assert not Reflection.objects.exists()
 
 

@@ -1,8 +1,7 @@
-"""The policy brief as a PDF, with WeasyPrint.
+"""The policy brief as a PDF (WeasyPrint through `practica.pdf`).
 
-The template carries its own print stylesheet and the document loads nothing: WeasyPrint
-gets no base URL and a fetcher that refuses every URL, so text written by members can't
-make the server fetch anything while it renders.
+The template carries its own print stylesheet; the shared fetcher embeds images uploaded
+to a library the reader may read and fetches nothing else.
 """
 
 from __future__ import annotations
@@ -10,17 +9,11 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-
-def refuse_fetching(url: str, *args, **kwargs):
-    raise ValueError(f"PDF rendering does not fetch {url!r}.")
+from practica.pdf import render_pdf_bytes
 
 
-def render_pdf(template: str, context: dict, *, filename: str) -> HttpResponse:
-    from weasyprint import HTML
-
+def render_pdf(template: str, context: dict, *, filename: str, reader=None) -> HttpResponse:
     html = render_to_string(template, context)
-    response = HttpResponse(
-        HTML(string=html, url_fetcher=refuse_fetching).write_pdf(), content_type="application/pdf"
-    )
+    response = HttpResponse(render_pdf_bytes(html, reader=reader), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

@@ -1,8 +1,7 @@
-"""Rendering learning pages to PDF with WeasyPrint.
+"""Rendering learning pages to PDF (WeasyPrint through `practica.pdf`).
 
-The PDF templates carry their own print stylesheet and load nothing from the network:
-WeasyPrint is given no base URL, so a module's Markdown can't make the server fetch
-anything while it renders.
+The PDF templates carry their own print stylesheet; the shared fetcher embeds images
+uploaded to a library the reader may read and fetches nothing else.
 """
 
 from __future__ import annotations
@@ -10,16 +9,12 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-
-def url_fetcher_refusing_everything(url: str, *args, **kwargs):
-    raise ValueError(f"PDF rendering does not fetch {url!r}.")
+from practica.pdf import render_pdf_bytes
 
 
 def render_pdf(template: str, context: dict, *, filename: str, request=None) -> HttpResponse:
-    from weasyprint import HTML
-
     html = render_to_string(template, context, request=request)
-    document = HTML(string=html, url_fetcher=url_fetcher_refusing_everything)
-    response = HttpResponse(document.write_pdf(), content_type="application/pdf")
+    reader = request.user if request is not None else None
+    response = HttpResponse(render_pdf_bytes(html, reader=reader), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

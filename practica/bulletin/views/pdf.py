@@ -8,18 +8,8 @@ from django.utils import timezone
 
 from practica.bulletin import querysets
 from practica.bulletin.permissions import can_edit
+from practica.pdf import render_pdf_bytes
 from practica.site import site_url
-
-
-def _refuse_fetch(url: str, *args, **kwargs):
-    """The PDF is made from our own markup and CSS only: nothing is fetched, ever."""
-    raise ValueError(f"PDF rendering fetches nothing (asked for {url[:80]})")
-
-
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=site_url(), url_fetcher=_refuse_fetch).write_pdf()
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -44,7 +34,7 @@ def article_pdf(
             "generated": timezone.now(),
         },
     )
-    return _pdf_response(render_pdf(html), f"{article.slug}.pdf")
+    return _pdf_response(render_pdf_bytes(html, reader=request.user), f"{article.slug}.pdf")
 
 
 def issue_pdf(request: HttpRequest, bulletin_slug: str, year: int, month: int) -> HttpResponse:
@@ -61,4 +51,6 @@ def issue_pdf(request: HttpRequest, bulletin_slug: str, year: int, month: int) -
             "generated": timezone.now(),
         },
     )
-    return _pdf_response(render_pdf(html), f"{bulletin.slug}-{year}-{month:02d}.pdf")
+    return _pdf_response(
+        render_pdf_bytes(html, reader=request.user), f"{bulletin.slug}-{year}-{month:02d}.pdf"
+    )

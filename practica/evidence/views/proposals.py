@@ -202,7 +202,10 @@ def proposal_pdf(request, community_slug, proposal_id):
         "base_url": site_url(),
     }
     return render_pdf(
-        "evidence/pdf/policy_brief.html", context, filename=f"policy-brief-{proposal.pk}.pdf"
+        "evidence/pdf/policy_brief.html",
+        context,
+        filename=f"policy-brief-{proposal.pk}.pdf",
+        reader=request.user,
     )
 
 

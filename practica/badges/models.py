@@ -50,6 +50,10 @@ class BadgeClass(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(max_length=2_000)
     criteria = models.TextField(max_length=5_000, help_text="What earning the badge takes.")
+    # The badge class of a community that is not public is hosted at this unguessable id
+    # only: its numbered URLs answer people who may read the community, and nobody can
+    # walk the numbers to learn a private community's badges.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -85,6 +89,24 @@ class BadgeClass(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("badges:class", kwargs={"badge_class_id": self.pk})
+
+    @property
+    def is_public(self) -> bool:
+        """Whether anyone may read the community the badge belongs to (no community: yes)."""
+        from practica.communities.models import Visibility
+
+        return self.community_id is None or self.community.visibility == Visibility.PUBLIC
+
+    def hosted_json_url(self) -> str:
+        """The BadgeClass document verifiers fetch: numbered if public, else by `uid`."""
+        if self.is_public:
+            return reverse("badges:class-json", kwargs={"badge_class_id": self.pk})
+        return reverse("badges:hosted-class-json", kwargs={"badge_class_uid": self.uid})
+
+    def hosted_image_url(self) -> str:
+        if self.is_public:
+            return reverse("badges:class-image", kwargs={"badge_class_id": self.pk})
+        return reverse("badges:hosted-class-image", kwargs={"badge_class_uid": self.uid})
 
 
 class Assertion(models.Model):

@@ -64,21 +64,26 @@ def design_for(badge_class: BadgeClass) -> Design:
 
 
 def badge_class_document(badge_class: BadgeClass) -> dict:
-    pk = badge_class.pk
-    return {
+    """The BadgeClass at its hosted URL.
+
+    A class of a community that is not public is reached only through an assertion that
+    names its unguessable URL, so it says only what Open Badges requires: no link to pages
+    a verifier can't read, no tags.
+    """
+    document = {
         "@context": CONTEXT,
         "type": "BadgeClass",
-        "id": absolute_url(reverse("badges:class-json", kwargs={"badge_class_id": pk})),
+        "id": absolute_url(badge_class.hosted_json_url()),
         "name": badge_class.name,
         "description": badge_class.description,
-        "image": absolute_url(reverse("badges:class-image", kwargs={"badge_class_id": pk})),
-        "criteria": {
-            "id": absolute_url(badge_class.get_absolute_url()),
-            "narrative": badge_class.criteria,
-        },
+        "image": absolute_url(badge_class.hosted_image_url()),
+        "criteria": {"narrative": badge_class.criteria},
         "issuer": absolute_url(reverse("badges:issuer-json")),
-        "tags": [badge_class.get_kind_display()],
     }
+    if badge_class.is_public:
+        document["criteria"]["id"] = absolute_url(badge_class.get_absolute_url())
+        document["tags"] = [badge_class.get_kind_display()]
+    return document
 
 
 def assertion_document(assertion: Assertion) -> dict:
@@ -94,9 +99,7 @@ def assertion_document(assertion: Assertion) -> dict:
             "salt": assertion.salt,
             "identity": assertion.identity,
         },
-        "badge": absolute_url(
-            reverse("badges:class-json", kwargs={"badge_class_id": assertion.badge_class_id})
-        ),
+        "badge": absolute_url(assertion.badge_class.hosted_json_url()),
         "verification": {"type": "hosted"},
         "issuedOn": iso(assertion.issued_on),
         "image": absolute_url(reverse("badges:assertion-image", kwargs={"assertion_uid": uid})),

@@ -11,6 +11,17 @@ urlpatterns = [
     path("classes/<int:badge_class_id>.json", views.badge_class_json, name="class-json"),
     path("classes/<int:badge_class_id>.png", views.badge_class_image, name="class-image"),
     path("classes/<int:badge_class_id>/", views.badge_class_detail, name="class"),
+    # Badge classes of communities that are not public, for verifiers holding an assertion.
+    path(
+        "classes/<uuid:badge_class_uid>.json",
+        views.hosted_badge_class_json,
+        name="hosted-class-json",
+    ),
+    path(
+        "classes/<uuid:badge_class_uid>.png",
+        views.hosted_badge_class_image,
+        name="hosted-class-image",
+    ),
     path("assertions/<uuid:assertion_uid>.json", views.assertion_json, name="assertion-json"),
     path("assertions/<uuid:assertion_uid>.png", views.assertion_image, name="assertion-image"),
     path("assertions/<uuid:assertion_uid>/", views.assertion_detail, name="assertion"),

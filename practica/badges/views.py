@@ -1,7 +1,9 @@
 """Badge pages and the hosted Open Badges documents.
 
 The JSON and PNG views are public by design: hosted verification means any verifier,
-logged in or not, fetches them. Assertion views opt out of the anonymous page cache so
+logged in or not, fetches them. Badge classes of communities that are not public are the
+exception: by number they answer only people who may read the community, and verifiers
+reach them at the unguessable URL their assertion names. Assertion views opt out of the anonymous page cache so
 that a revocation is seen by the very next verifier.
 """
 
@@ -11,7 +13,7 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseGone
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseGone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +22,7 @@ from practica.badges import openbadges, png
 from practica.badges.models import Assertion, BadgeClass
 from practica.badges.querysets import assertion_page
 from practica.badges.services import revocation_refusal, revoke_assertion
+from practica.communities.capabilities import Capability, can
 
 JSON_LD = "application/ld+json; charset=utf-8"
 
@@ -49,27 +52,66 @@ def issuer_json(request: HttpRequest) -> HttpResponse:
     return _json(openbadges.issuer_profile())
 
 
-@require_GET
-def badge_class_json(request: HttpRequest, badge_class_id: int) -> HttpResponse:
-    return _json(openbadges.badge_class_document(get_object_or_404(BadgeClass, pk=badge_class_id)))
+def _readable_class(request: HttpRequest, badge_class_id: int) -> BadgeClass:
+    """A badge class by number, for people who may read its community; 404 for others.
+
+    The numbers are sequential, so a class of a community that is not public must not
+    answer them: verifiers reach it through its assertion's unguessable URL instead.
+    """
+    badge_class = get_object_or_404(
+        BadgeClass.objects.select_related("community__organisation", "module"),
+        pk=badge_class_id,
+    )
+    if badge_class.community is not None and not can(
+        request.user, Capability.READ, community=badge_class.community
+    ):
+        raise Http404("No such badge.")
+    if not badge_class.is_public:
+        request._practica_no_anon_cache = True
+    return badge_class
 
 
-@require_GET
-def badge_class_image(request: HttpRequest, badge_class_id: int) -> HttpResponse:
-    badge_class = get_object_or_404(BadgeClass, pk=badge_class_id)
+def _image(badge_class: BadgeClass, *, cache: str) -> HttpResponse:
     response = HttpResponse(
         png.badge_png(openbadges.design_for(badge_class)), content_type="image/png"
     )
-    response["Cache-Control"] = "public, max-age=86400"
+    response["Cache-Control"] = cache
     return response
 
 
 @require_GET
-def badge_class_detail(request: HttpRequest, badge_class_id: int) -> HttpResponse:
-    badge_class = get_object_or_404(
-        BadgeClass.objects.select_related("community", "module"), pk=badge_class_id
+def badge_class_json(request: HttpRequest, badge_class_id: int) -> HttpResponse:
+    return _json(openbadges.badge_class_document(_readable_class(request, badge_class_id)))
+
+
+@require_GET
+def badge_class_image(request: HttpRequest, badge_class_id: int) -> HttpResponse:
+    badge_class = _readable_class(request, badge_class_id)
+    return _image(
+        badge_class,
+        cache="public, max-age=86400" if badge_class.is_public else "private, max-age=3600",
     )
+
+
+@require_GET
+def badge_class_detail(request: HttpRequest, badge_class_id: int) -> HttpResponse:
+    badge_class = _readable_class(request, badge_class_id)
     return render(request, "badges/badge_class_detail.html", {"badge_class": badge_class})
+
+
+def _hosted_class(badge_class_uid) -> BadgeClass:
+    return get_object_or_404(BadgeClass.objects.select_related("community"), uid=badge_class_uid)
+
+
+@require_GET
+def hosted_badge_class_json(request: HttpRequest, badge_class_uid) -> HttpResponse:
+    """The class of a badge from a community that is not public, for hosted verification."""
+    return _json(openbadges.badge_class_document(_hosted_class(badge_class_uid)))
+
+
+@require_GET
+def hosted_badge_class_image(request: HttpRequest, badge_class_uid) -> HttpResponse:
+    return _image(_hosted_class(badge_class_uid), cache="public, max-age=86400")
 
 
 @require_GET

@@ -181,3 +181,44 @@ def test_the_profile_takes_the_same_queries_for_one_badge_or_many(client, commun
     html = client.get(f"/people/{holder.username}/").content.decode()
     assert html.count('class="badge-card"') == 5
     assert count() == few
+
+
+@pytest.fixture
+def private_badge(db):
+    private = CommunityFactory(
+        name="Secret Surgical Audit", visibility=Visibility.PRIVATE, charter="Confidential."
+    )
+    holder = MembershipFactory(community=private, stage=Stage.FULL).user
+    return stage_badge(holder, private, Stage.FULL)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".png", "/"])
+def test_a_private_communitys_badge_class_is_a_404_by_number_to_outsiders(
+    client, private_badge, suffix
+):
+    url = f"/badges/classes/{private_badge.badge_class_id}{suffix}"
+    response = client.get(url)
+    assert response.status_code == 404
+    assert b"Secret Surgical Audit" not in response.content
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
+    client.force_login(private_badge.recipient)
+    assert client.get(url).status_code == 200
+
+
+def test_a_private_communitys_badge_still_verifies_through_its_unguessable_class_url(
+    client, private_badge
+):
+    assertion = client.get(f"/badges/assertions/{private_badge.uid}.json").json()
+    badge_url = _path(assertion["badge"])
+    assert badge_url == f"/badges/classes/{private_badge.badge_class.uid}.json"
+    document = client.get(badge_url).json()
+    assert check_open_badge(document, "BadgeClass") == []
+    # What Open Badges requires, and no link to pages a verifier can't read.
+    assert set(document) == {
+        "@context", "type", "id", "name", "description", "image", "criteria", "issuer"
+    }  # fmt: skip
+    assert set(document["criteria"]) == {"narrative"}
+    assert document["id"] == assertion["badge"]
+    image = client.get(_path(document["image"]))
+    assert image.status_code == 200 and png_chunks(image.content)

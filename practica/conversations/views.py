@@ -210,21 +210,34 @@ def similar_fragment(request, community_slug):
 
 @require_GET
 def mention_members(request, community_slug):
-    """Members whose name or username starts with `q`, for @mention autocomplete."""
+    """Members whose name or username starts with `q`, for @mention autocomplete.
+
+    Only for members who may post here (the list is a way of finding people, not a
+    directory for visitors), never listing those who asked to stay out of the directory,
+    and only for a typed start of a name: an empty query lists nobody.
+    """
     community = community_for(request, community_slug)
+    require(request.user, Capability.REPLY, community=community)
     q = request.GET.get("q", "").strip().lstrip("@")[:60]
-    members = Membership.objects.filter(community=community, suspended=False).select_related("user")
-    if q:
-        members = members.filter(
-            Q(user__username__istartswith=q) | Q(user__display_name__icontains=q)
+    if not q:
+        return JsonResponse({"results": []})
+    members = (
+        Membership.objects.filter(
+            community=community,
+            suspended=False,
+            user__is_active=True,
+            user__show_in_directory=True,
         )
+        .filter(Q(user__username__istartswith=q) | Q(user__display_name__icontains=q))
+        .select_related("user")
+    )
     people = [
         {
             "username": m.user.username,
             "name": m.user.name,
             "profession": m.user.get_profession_display(),
         }
-        for m in members.order_by("user__display_name")[:8]
+        for m in members.order_by("user__display_name", "user__username")[:8]
     ]
     return JsonResponse({"results": people})
 

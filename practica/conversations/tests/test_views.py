@@ -10,7 +10,7 @@ from practica.conversations.models import (
 )
 from practica.conversations.tests.factories import PostFactory, ThreadFactory
 from practica.privacy.models import GuardLog
-from practica.tests.factories import MembershipFactory, TopicFactory
+from practica.tests.factories import MembershipFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -318,6 +318,7 @@ def test_staged_question_is_private_to_asker_and_reviewers(
 
 def test_mention_members_json(client, community, learner):
     member = MembershipFactory(community=community, stage=Stage.FULL).user
+    client.force_login(learner)
     response = client.get(url("mention-members", community), {"q": member.username[:4]})
     assert member.username in {m["username"] for m in response.json()["results"]}
 
@@ -339,3 +340,35 @@ def test_a_moved_threads_old_address_redirects_permanently(client, community, le
     other.save()
     assert client.get(old).status_code == 404
     assert client.get(url("thread", community, thread_id=thread.pk + 999)).status_code == 404
+
+
+def test_mention_autocomplete_is_only_for_members_who_may_post(client, community):
+    MembershipFactory(community=community, user__display_name="Olive Okafor")
+    mentions = url("mention-members", community)
+    response = client.get(mentions, {"q": "Olive"})
+    assert response.status_code == 403
+    assert b"Olive" not in response.content
+    client.force_login(UserFactory())  # signed in, not a member
+    assert client.get(mentions, {"q": "Olive"}).status_code == 403
+
+
+def test_mention_autocomplete_leaves_out_members_who_opted_out_of_the_directory(
+    client, community, learner
+):
+    MembershipFactory(community=community, user__display_name="Olive Okafor")
+    MembershipFactory(
+        community=community, user__display_name="Olive Hidden", user__show_in_directory=False
+    )
+    client.force_login(learner)
+    names = {
+        m["name"]
+        for m in client.get(url("mention-members", community), {"q": "Olive"}).json()["results"]
+    }
+    assert names == {"Olive Okafor"}
+
+
+def test_mention_autocomplete_lists_nobody_for_an_empty_query(client, community, learner):
+    MembershipFactory.create_batch(3, community=community)
+    client.force_login(learner)
+    for q in ["", "@", "   "]:
+        assert client.get(url("mention-members", community), {"q": q}).json() == {"results": []}

@@ -240,13 +240,24 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Practica] "
 ACCOUNT_SIGNUP_FORM_CLASS = "practica.people.forms.SignupExtraForm"
 ACCOUNT_ADAPTER = "practica.people.adapter.AccountAdapter"
-# Failed logins: five per five minutes per account and address, then a clear lock-out.
+# Failed logins are counted per account and, separately, per address. An account that
+# fails too often is paused (a clear lock-out). An address is allowed far more, because a
+# whole hospital can sit behind one NAT address; past its limit, logins from it are slowed
+# (each must wait LOGIN_SLOW_DOWN_SECONDS, then the right password still gets in), never
+# locked. See practica/people/adapter.py.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": os.environ.get("LOGIN_FAILED_LIMIT", "5/5m/ip,5/5m/key"),
+    "login_failed": os.environ.get("LOGIN_FAILED_ACCOUNT_LIMIT", "5/5m") + "/key",
+    "login_failed_address": os.environ.get("LOGIN_FAILED_ADDRESS_LIMIT", "100/5m") + "/ip",
+    # Logins tried (right or wrong) per address: high, for shift changes behind one NAT.
+    "login": os.environ.get("LOGIN_LIMIT", "300/m") + "/ip",
     "signup": "20/m/ip",
     "confirm_email": "3/m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
+LOGIN_SLOW_DOWN_SECONDS = env_int("LOGIN_SLOW_DOWN_SECONDS", 10)
+# Behind a proxy or load balancer, the number of proxies that append to X-Forwarded-For:
+# rate limits then count the client's address, not the proxy's.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- email ------------------------------------------------------------------------------
 EMAIL_URL_BACKENDS = {

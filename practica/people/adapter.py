@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
+import time
 from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal import ratelimit
 from allauth.core.internal.ratelimit import parse_rate
+from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.forms import BaseForm
 from django.http import HttpRequest
 from django.urls import reverse
@@ -35,6 +41,21 @@ def login_lockout_minutes() -> int:
     return max(1, round(longest / 60))
 
 
+# How long a slowed login's wait stays valid: come back within it and the password is checked.
+SLOW_LOGIN_WINDOW_SECONDS = 600
+
+
+class _Usages:
+    """The failure counts one login attempt used, given back together if it succeeds."""
+
+    def __init__(self, *usages):
+        self.usages = [usage for usage in usages if usage]
+
+    def rollback(self) -> None:
+        for usage in self.usages:
+            usage.rollback()
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Signs people up with their profile filled in and explains refusals in plain words."""
 
@@ -60,6 +81,53 @@ class AccountAdapter(DefaultAccountAdapter):
             ),
             "rate_limited": "Too many requests in a short time. Wait a minute and try again.",
         }
+
+    # --- failed logins: per account, and separately per address --------------------------
+
+    def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
+        """Count this attempt against its account and its address before the password is
+        checked; `authenticate` gives both back when the password is right.
+
+        Past the account's limit the account is paused (the lock-out message). Past the
+        address's limit nothing is locked: each account's login from that address waits
+        `LOGIN_SLOW_DOWN_SECONDS` once, and is then checked like any other, so a
+        colleague's typos behind the same NAT never keep anyone out.
+        """
+        account_key = self._get_login_attempts_cache_key(request, **credentials)
+        account = ratelimit.consume(
+            request, app="allauth.account", action="login_failed", key=account_key
+        )
+        if not account:
+            raise self.validation_error("too_many_login_attempts")
+        address = ratelimit.consume(request, app="allauth.account", action="login_failed_address")
+        if not address:
+            try:
+                self._wait_for_slowed_login(request, account_key)
+            except forms.ValidationError:
+                account.rollback()  # a login told to wait is not a failed password
+                raise
+        self._login_failed_rl_usage = _Usages(account, address)
+
+    def _wait_for_slowed_login(self, request: HttpRequest, account_key: str) -> None:
+        """Let a login from a throttled address through once it has waited its delay."""
+        delay = getattr(settings, "LOGIN_SLOW_DOWN_SECONDS", 10)
+        digest = hashlib.sha256(f"{ratelimit.get_ip(request)}|{account_key}".encode()).hexdigest()
+        marker = f"practica:slowed-login:{digest}"
+        now = time.time()
+        asked_at = cache.get(marker)
+        if asked_at is not None and now - asked_at >= delay:
+            cache.delete(marker)  # one checked attempt per wait
+            return
+        if asked_at is None:
+            cache.set(marker, now, SLOW_LOGIN_WINDOW_SECONDS)
+            asked_at = now
+        seconds = max(1, math.ceil(delay - (now - asked_at)))
+        raise forms.ValidationError(
+            "Many failed logins came from your network in the last few minutes, so "
+            f"logins from it are slowed down. Wait {seconds} second{'s' if seconds != 1 else ''}, "
+            "then log in again: your password will be checked then.",
+            code="login_slowed",
+        )
 
     def save_user(
         self, request: HttpRequest, user: User, form: BaseForm, commit: bool = True

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import time
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -183,6 +184,70 @@ def test_the_default_lock_out_is_five_failures_and_names_its_duration(client):
     ).content.decode()
     assert "Too many failed attempts to log in" in html
     assert login_lockout_minutes() == 5
+
+
+def log_in(client, email, password, address="10.1.2.3"):
+    return client.post(
+        "/accounts/login/", {"login": email, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def test_colleagues_typos_behind_one_address_lock_nobody_else_out(client):
+    """A ward behind one NAT address: five wrong passwords for one account pause that
+    account only; the next nurse logs in straight away."""
+    UserFactory(email="ada@example.org")
+    UserFactory(email="ben@example.org")
+    for _ in range(5):
+        log_in(client, "ada@example.org", "guess")
+    assert (
+        "Too many failed attempts" in log_in(client, "ada@example.org", PASSWORD).content.decode()
+    )
+    response = log_in(client, "ben@example.org", PASSWORD)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"]
+
+
+def test_a_throttled_address_slows_logins_and_the_right_password_gets_through_after_the_wait(
+    client, settings
+):
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed_address": "4/5m/ip",
+    }
+    settings.LOGIN_SLOW_DOWN_SECONDS = 1
+    for n in range(4):  # someone spraying guesses at four accounts from the ward's address
+        UserFactory(email=f"staff{n}@example.org")
+        log_in(client, f"staff{n}@example.org", "guess")
+    UserFactory(email="ada@example.org")
+    html = log_in(client, "ada@example.org", PASSWORD).content.decode()
+    assert "logins from it are slowed down. Wait 1 second" in html
+    assert 'value="ada@example.org"' in html
+    assert "_auth_user_id" not in client.session
+    # Too soon is told to wait again; another address is not slowed at all.
+    assert "slowed down" in log_in(client, "ada@example.org", PASSWORD).content.decode()
+    UserFactory(email="cy@example.org")
+    assert log_in(client, "cy@example.org", "guess", address="10.9.9.9").status_code == 200
+    time.sleep(1.05)
+    response = log_in(client, "ada@example.org", PASSWORD)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"]
+
+
+def test_after_the_wait_a_wrong_password_still_counts_against_the_account(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed": "3/5m/key",
+        "login_failed_address": "1/5m/ip",
+    }
+    settings.LOGIN_SLOW_DOWN_SECONDS = 0
+    UserFactory(email="ada@example.org")
+    log_in(client, "ada@example.org", "guess")  # the address's one failure
+    for _ in range(2):
+        assert "slowed down" in log_in(client, "ada@example.org", "guess").content.decode()
+        assert "don’t match" in log_in(client, "ada@example.org", "guess").content.decode()
+    assert (
+        "Too many failed attempts" in log_in(client, "ada@example.org", PASSWORD).content.decode()
+    )
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from practica.events.models import MAX_SERIES_DAYS, EventType, Repeat
 from practica.events.timezones import EARLIER, LATER, local_parts, place, to_utc
@@ -73,6 +75,11 @@ class EventForm(GuardedFormMixin, SubmissionKeyForm):
         help_text="Members who can change the event and take attendance, besides you.",
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
+    confirm_past = forms.BooleanField(
+        label="Yes, it is in the past: record it anyway",
+        required=False,
+        help_text="For a meeting that already happened, e.g. to take its attendance.",
+    )
     repeat = forms.ChoiceField(choices=Repeat.choices, required=False)
     repeat_until = forms.DateField(
         label="Repeat until",
@@ -86,9 +93,18 @@ class EventForm(GuardedFormMixin, SubmissionKeyForm):
         help_text="Dates the series skips, one a line (YYYY-MM-DD), e.g. a public holiday.",
     )
 
-    def __init__(self, *args, members=(), **kwargs):
+    def __init__(self, *args, members=(), creating: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.creating = creating
         self.fields["organisers"].choices = [(str(u.pk), u.name) for u in members]
+
+    @property
+    def needs_past_confirmation(self) -> bool:
+        """Show the "it is in the past" box: only once a past start was refused (or ticked)."""
+        return bool(self.data.get("confirm_past")) or any(
+            getattr(e, "code", "") == "in_the_past"
+            for e in self.errors.as_data().get("start_date", [])
+        )
 
     @property
     def needs_clock_choice(self) -> bool:
@@ -153,6 +169,22 @@ class EventForm(GuardedFormMixin, SubmissionKeyForm):
                 self.add_error("repeat_until", "The series can't end before it starts.")
             elif data.get("start_date") and (until - data["start_date"]).days > MAX_SERIES_DAYS:
                 self.add_error("repeat_until", "A series can run for at most two years.")
+        if (
+            self.creating
+            and starts_at
+            and starts_at < timezone.now()
+            and not data.get("confirm_past")
+        ):
+            local = starts_at.astimezone(ZoneInfo(zone_name))
+            self.add_error(
+                "start_date",
+                ValidationError(
+                    "This starts in the past (%(when)s). Check the date, or tick "
+                    "“Yes, it is in the past” below to record a meeting that already happened.",
+                    params={"when": local.strftime("%-d %B %Y at %H:%M")},
+                    code="in_the_past",
+                ),
+            )
         if not data.get("join_url") and not data.get("location"):
             self.add_error(
                 "location", "Give an online join link, a location, or both, so people can come."

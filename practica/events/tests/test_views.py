@@ -123,7 +123,7 @@ def test_create_form_asks_which_time_on_a_fall_back_night(client, community, mem
         "title": "Night huddle",
         "kind": "meeting",
         "timezone": "America/Toronto",
-        "start_date": "2026-11-01",
+        "start_date": "2027-11-07",
         "start_time": "01:30",
         "end_time": "02:30",
         "location": "Ward 7",
@@ -195,3 +195,58 @@ def test_a_crafted_title_with_line_breaks_cannot_break_the_calendar(client, comm
     assert response.status_code == 200
     (vevent,) = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
     assert str(vevent["SUMMARY"]) == "Night huddle X-Injected: yes"
+
+
+def _new_event(**changes):
+    return {
+        "title": "Falls huddle",
+        "kind": "meeting",
+        "timezone": "Europe/London",
+        "start_date": "2031-03-04",
+        "start_time": "19:00",
+        "end_time": "20:00",
+        "location": "Ward 7",
+        **changes,
+    }
+
+
+def test_an_event_dated_in_the_past_is_questioned_and_kept_until_confirmed(
+    client, community, member_at
+):
+    client.force_login(member_at(Stage.FULL))
+    url = reverse("events:create", args=[community.slug])
+    response = client.post(url, _new_event(start_date="2025-11-13"))
+    html = response.content.decode()
+    assert response.status_code == 200 and not community.events.exists()
+    assert "This starts in the past (13 November 2025 at 19:00)" in html
+    assert 'name="confirm_past"' in html and 'value="Falls huddle"' in html
+    assert 'name="confirm_past"' not in client.get(url).content.decode()
+    response = client.post(url, _new_event(start_date="2025-11-13", confirm_past="on"))
+    assert response.status_code == 302 and community.events.count() == 1
+
+
+def test_editing_a_past_event_is_not_questioned(client, community, member_at):
+    organiser = member_at(Stage.FULL)
+    event = EventFactory(
+        community=community, created_by=organiser, starts_at=datetime(2025, 1, 5, 10, tzinfo=UTC)
+    )
+    event.organisers.add(organiser)
+    client.force_login(organiser)
+    response = client.post(
+        reverse("events:edit", args=[community.slug, event.pk]),
+        _new_event(start_date="2025-01-05", title="Renamed"),
+    )
+    assert response.status_code == 302
+
+
+def test_a_past_events_page_shows_when_it_took_place(client, community, member_at):
+    event = EventFactory(
+        community=community,
+        title="Pressure care journal club",
+        starts_at=datetime(2026, 5, 12, 12, tzinfo=UTC),
+        ends_at=datetime(2026, 5, 12, 13, tzinfo=UTC),
+        timezone="Europe/London",
+    )
+    page = client.get(reverse("events:detail", args=[community.slug, event.pk])).content.decode()
+    assert "This event is over. It took place on:" in page
+    assert "Tuesday 12 May 2026, 12:00–13:00" in page.split("This event is over.", 1)[1]

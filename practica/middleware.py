@@ -81,7 +81,9 @@ class AnonymousPageCacheMiddleware:
             self.seconds > 0
             and request.method in ("GET", "HEAD")
             and self.session_cookie not in request.COOKIES
-            and not request.path.startswith(("/admin/", "/accounts/", "/healthz"))
+            and "HTTP_AUTHORIZATION" not in request.META
+            # The API counts every request against its rate limits and answers privately.
+            and not request.path.startswith(("/admin/", "/accounts/", "/healthz", "/api/"))
         )
 
     def __call__(self, request):

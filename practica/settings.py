@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "practica",
     "practica.people",
     "practica.communities",
@@ -331,3 +332,15 @@ ANONYMOUS_CACHE_SECONDS = env_int("ANONYMOUS_CACHE_SECONDS", 0 if DEBUG else 20)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 PRACTICA_PAGE_SIZE = 25
+
+# --- REST API (practica/api) ---------------------------------------------------------------
+# Requests a minute per token, member or (anonymous) address; over it, 429 with Retry-After.
+API_RATE_LIMITS = {
+    "read": env_int("API_READS_PER_MINUTE", 600),
+    "write": env_int("API_WRITES_PER_MINUTE", 60),
+}
+# Largest JSON body the API reads (a post's 20,000 characters fit several times over).
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024)
+# Webhooks refuse loopback and private addresses (no server-side request forgery).
+# Tests and the demo set this to deliver to a receiver on this machine (http allowed there).
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("people/me/tokens/", include("practica.api.settings_urls")),
     path("people/", include("practica.people.urls")),
     path("notifications/", include("practica.notifications.urls")),
     path("privacy/", include("practica.privacy.urls")),

@@ -133,8 +133,9 @@ def post_for(user, community, post_id: int) -> Post:
     return post
 
 
-def thread_list(user, community, *, params: dict) -> dict:
-    """The list page: filters kind/topic/solved/unanswered/mine, a sort, one page of threads."""
+def listed_threads(user, community, *, params) -> tuple[QuerySet[Thread], str]:
+    """Published threads `user` may see, filtered by kind/topic/solved/unanswered/mine and
+    in the chosen sort (list page and API alike); returns the queryset and the sort's name."""
     threads = threads_visible_to(user, community).filter(status=ThreadStatus.PUBLISHED)
     kind = params.get("kind", "")
     if kind in ThreadKind.values:
@@ -155,6 +156,12 @@ def thread_list(user, community, *, params: dict) -> dict:
     if sort not in SORTS:
         sort = "activity"
     threads = threads.order_by(*SORTS[sort]).select_related("author").prefetch_related("topics")
+    return threads, sort
+
+
+def thread_list(user, community, *, params: dict) -> dict:
+    """The list page: filters kind/topic/solved/unanswered/mine, a sort, one page of threads."""
+    threads, sort = listed_threads(user, community, params=params)
     paginator = Paginator(threads, THREADS_PER_PAGE)
     page = paginator.get_page(params.get("page"))
     for thread in page.object_list:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from practica.bulletin.tokens import (
     read_confirm_token,
     read_manage_token,
 )
+from practica.reliability import ratelimit
 
 SUBSCRIBE_LIMIT = 10  # POSTs per address per window
 SUBSCRIBE_WINDOW = 60 * 60
@@ -28,13 +28,7 @@ SUBSCRIBE_WINDOW = 60 * 60
 def _over_limit(request: HttpRequest) -> bool:
     """Count subscription POSTs per client address in the shared cache."""
     key = f"bulletin:subscribe:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, SUBSCRIBE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, SUBSCRIBE_WINDOW)
-        count = 1
-    return count > SUBSCRIBE_LIMIT
+    return ratelimit.hit(key, limit=SUBSCRIBE_LIMIT, window=SUBSCRIBE_WINDOW) is not None
 
 
 @require_http_methods(["GET", "POST"])

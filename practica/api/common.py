@@ -1,0 +1,67 @@
+"""Pieces every router shares: finding a community the caller may read, lanyards, links."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from ninja import Schema
+from pydantic import ConfigDict
+
+from practica.api.auth import require_token_community
+from practica.communities.capabilities import Capability, require
+from practica.communities.models import Community
+from practica.communities.stages import Stage
+from practica.reliability.idempotency import key_from_request
+from practica.site import absolute_url
+
+
+class Input(Schema):
+    """A request body: unknown fields are refused by name, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class LanyardOut(Schema):
+    username: str
+    name: str
+    profession: str
+    stage: str
+    stage_label: str
+    url: str
+
+
+def stage_name(stage: int | None) -> str:
+    try:
+        return Stage(int(stage or 0)).name.lower()
+    except ValueError:
+        return "visitor"
+
+
+def lanyard_out(lanyard) -> dict | None:
+    if lanyard is None:
+        return None
+    return {
+        "username": lanyard.username,
+        "name": lanyard.name,
+        "profession": lanyard.profession,
+        "stage": stage_name(lanyard.stage),
+        "stage_label": lanyard.stage_label,
+        "url": absolute_url(lanyard.url),
+    }
+
+
+def community_for(request, slug: str) -> Community:
+    """The community if the caller may read it (and their token reaches it).
+
+    Like the pages: 404 when it does not exist, 403 with the reason when it is private.
+    """
+    community = Community.objects.select_related("organisation").filter(slug=slug).first()
+    if community is None:
+        raise Http404(f"There is no community “{slug}”.")
+    require_token_community(request, community)
+    require(request.user, Capability.READ, community=community)
+    return community
+
+
+def submission_key(request) -> str:
+    """The `Idempotency-Key` header, handed to the service's `submission_key=`."""
+    return key_from_request(request)

@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export PRACTICA_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar bench-pages bench-search bench-guard
+.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar bench-pages bench-search bench-guard bench-api
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,15 @@ bench-pages: $(STAMP)
 	PRACTICA_DEMO=1 $(BIN)/practica collectstatic --no-input -v 0
 	PRACTICA_DEMO=1 $(BIN)/practica seed-demo >/dev/null
 	PRACTICA_DEMO=1 $(BIN)/practica bench-pages
+
+## bench-api: req/s and p50/p99 of the thread list and detail API endpoints with a token,
+## beside the same HTML pages, on the demo
+bench-api: $(STAMP)
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk; else sudo apt-get install -y -qq wrk; fi; }
+	PRACTICA_DEMO=1 $(BIN)/practica migrate --no-input -v 0
+	PRACTICA_DEMO=1 $(BIN)/practica collectstatic --no-input -v 0
+	PRACTICA_DEMO=1 $(BIN)/practica seed-demo >/dev/null
+	PRACTICA_DEMO=1 $(BIN)/practica bench-api
 
 ## bench-guard: precision and recall of the patient-data guard on its labelled corpus
 ## (dev and held-out parts; BENCH_GUARD_ARGS="--errors dev" lists what it gets wrong)

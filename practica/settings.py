@@ -343,4 +343,4 @@ API_RATE_LIMITS = {
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024)
 # Webhooks refuse loopback and private addresses (no server-side request forgery).
 # Tests and the demo set this to deliver to a receiver on this machine (http allowed there).
-WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", DEMO)

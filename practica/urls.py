@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from practica import views
+from practica.api.webhooks import urls as webhook_urls
 
 handler403 = "practica.views.permission_denied"
 handler404 = "practica.views.page_not_found"
@@ -18,6 +19,8 @@ urlpatterns = [
     # Community-scoped pages of each capability live under /c/<slug>/…; each app's urls.py
     # declares its own paths below that prefix.
     path("c/", include("practica.communities.urls")),
+    path("c/<slug:community_slug>/webhooks/", include(webhook_urls.community_urls)),
+    path("webhooks/", include(webhook_urls.instance_urls)),
     path("c/<slug:community_slug>/", include("practica.conversations.urls")),
     path("c/<slug:community_slug>/", include("practica.library.urls")),
     path("c/<slug:community_slug>/", include("practica.evidence.urls")),

@@ -41,6 +41,13 @@ def _limit_size(request: HttpRequest) -> None:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
+    if length and request.method not in SAFE_METHODS:
+        media_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        if media_type != "application/json":
+            raise Problem(
+                "unsupported-media-type",
+                f"Send the body as application/json, not {media_type or 'without a type'}.",
+            )
     if length > limit:
         raise Problem(
             "payload-too-large",

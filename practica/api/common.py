@@ -10,7 +10,7 @@ from practica.api.auth import require_token_community
 from practica.communities.capabilities import Capability, require
 from practica.communities.models import Community
 from practica.communities.stages import Stage
-from practica.reliability.idempotency import key_from_request
+from practica.reliability.idempotency import HEADER
 from practica.site import absolute_url
 
 
@@ -64,4 +64,5 @@ def community_for(request, slug: str) -> Community:
 
 def submission_key(request) -> str:
     """The `Idempotency-Key` header, handed to the service's `submission_key=`."""
-    return key_from_request(request)
+    # Only the header: an API body is JSON, and the form field belongs to the pages.
+    return (request.headers.get(HEADER) or "").strip()

@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 
 from practica.api.problems import Problem
+from practica.site import absolute_url
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
@@ -102,7 +103,7 @@ def page(
         query = request.GET.copy()
         query["cursor"] = token
         query["limit"] = str(limit)
-        next_url = request.build_absolute_uri(f"{request.path}?{urlencode(query, doseq=True)}")
+        next_url = absolute_url(f"{request.path}?{urlencode(query, doseq=True)}")
     return {"results": serialize(found), "next": next_url}
 
 

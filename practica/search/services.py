@@ -165,3 +165,35 @@ def _attach_lanyards(results: engine.Results) -> None:
             stage_label=community.stage_label(stage) if community and stage else "",
             suspended=suspended,
         )
+
+
+def hit_as_dict(hit) -> dict:
+    """One search result as search.json and the API give it."""
+    from practica.search.models import SearchEntry
+
+    KIND_LABELS = dict(SearchEntry.Kind.choices)  # noqa: N806
+    entry = hit.entry
+    lanyard = hit.lanyard
+    return {
+        "kind": entry.kind,
+        "kind_label": KIND_LABELS.get(entry.kind, entry.kind),
+        "id": entry.object_id,
+        "title": entry.title,
+        "context": entry.context,
+        "url": entry.url,
+        "snippet": str(hit.snippet),
+        "community": entry.community.slug if entry.community else None,
+        "topics": entry.topic_slugs.split(),
+        "author": (
+            {
+                "name": lanyard.name,
+                "username": lanyard.username,
+                "profession": lanyard.profession,
+                "stage": lanyard.stage_label,
+            }
+            if lanyard
+            else None
+        ),
+        "created_at": entry.created_at.isoformat(),
+        "score": hit.score,
+    }

@@ -97,34 +97,6 @@ def author_suggestions(request: HttpRequest) -> HttpResponse:
     return render(request, "search/search.html#author-options", {"authors": people})
 
 
-def _hit_json(hit) -> dict:
-    entry = hit.entry
-    lanyard = hit.lanyard
-    return {
-        "kind": entry.kind,
-        "kind_label": KIND_LABELS.get(entry.kind, entry.kind),
-        "id": entry.object_id,
-        "title": entry.title,
-        "context": entry.context,
-        "url": entry.url,
-        "snippet": str(hit.snippet),
-        "community": entry.community.slug if entry.community else None,
-        "topics": entry.topic_slugs.split(),
-        "author": (
-            {
-                "name": lanyard.name,
-                "username": lanyard.username,
-                "profession": lanyard.profession,
-                "stage": lanyard.stage_label,
-            }
-            if lanyard
-            else None
-        ),
-        "created_at": entry.created_at.isoformat(),
-        "score": hit.score,
-    }
-
-
 @require_GET
 def search_json(request: HttpRequest) -> JsonResponse:
     outcome = services.run_search(request.user, request.GET, page=request.GET.get("page", 1))
@@ -140,7 +112,7 @@ def search_json(request: HttpRequest) -> JsonResponse:
         # Kinds with more matches than their count says (counts stop at COUNT_CAP).
         "counts_capped": sorted(results.capped) if results else [],
         "total_capped": results.total_capped if results else False,
-        "results": [_hit_json(hit) for hit in results.hits] if results else [],
+        "results": [services.hit_as_dict(hit) for hit in results.hits] if results else [],
     }
     return JsonResponse(body, status=400 if outcome.form.errors else 200)
 

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import override_settings
@@ -187,7 +188,8 @@ def test_cursor_pagination_follows_next_links_without_repeats(ward, members):
         seen += [t["id"] for t in page["results"]]
         url = page["next"]
         if url:
-            url = url.split("testserver", 1)[1]
+            parts = urlsplit(url)
+            url = f"{parts.path}?{parts.query}"
     assert len(seen) == 7 and len(set(seen)) == 7
 
 
@@ -303,3 +305,26 @@ def test_another_members_token_cannot_be_revoked(members):
     assert browser.post(f"/people/me/tokens/{token.pk}/revoke/").status_code == 403
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_idempotency_key_makes_a_retried_reply_happen_once(ward, members, question, as_member):
+    client = as_member(members[Stage.FULL])
+    url = f"/communities/ward/threads/{question.pk}/posts"
+    headers = {"Idempotency-Key": "retry-123"}
+    first = client.post(url, {"body": "Check the bed rails first."}, headers=headers)
+    again = client.post(url, {"body": "Check the bed rails first."}, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert question.posts.count() == 2
+
+
+def test_a_body_that_is_not_json_is_refused_with_415(ward, members, question, as_member):
+    client = as_member(members[Stage.FULL])
+    response = client.client.post(
+        f"/api/v1/communities/ward/threads/{question.pk}/posts",
+        "body=hello",
+        content_type="multipart/form-data",
+        headers={"Authorization": f"Bearer {client.secret}"},
+    )
+    assert response.status_code == 415
+    assert problem(response)["type"].endswith("#unsupported-media-type")

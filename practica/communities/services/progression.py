@@ -266,6 +266,20 @@ def _apply_stage(
         community=community,
         actor=changed_by,
     )
+    if kind == StageChange.Kind.PROMOTED:
+        from practica.api.webhooks.services import emit
+
+        emit(
+            "member.promoted",
+            community=community,
+            data={
+                "member": membership.user.username,
+                "from_stage": Stage(from_stage).name.lower(),
+                "to_stage": Stage(to_stage).name.lower(),
+                "to_stage_label": community.stage_label(to_stage),
+                "by": changed_by.username if changed_by is not None else None,
+            },
+        )
     forget_memberships(membership.user)
     if changed_by is not None:
         forget_memberships(changed_by)

@@ -20,6 +20,7 @@ from practica.markdown import render_markdown
 
 # The shared guard, re-exported for the conversation services and their callers.
 from practica.privacy.guard import PatientDataFound, screen  # noqa: F401
+from practica.site import absolute_url
 
 MAX_NESTING_DEPTH = 12
 MAX_TABLE_ROWS = 300
@@ -183,6 +184,44 @@ def after_commit_reevaluate(*, user_ids, community_id: int) -> None:
         from practica.conversations.trajectory import request_reevaluation
 
         request_reevaluation(user_ids=ids, community_id=community_id)
+
+
+def announce_thread(thread) -> None:
+    """Tell webhooks a thread is published (call inside the write's transaction)."""
+    from practica.api.webhooks.services import emit
+
+    emit(
+        "thread.created",
+        community=thread.community,
+        data={
+            "thread": {
+                "id": thread.pk,
+                "kind": thread.kind,
+                "title": thread.title,
+                "author": thread.author.username if thread.author else None,
+                "url": absolute_url(thread.get_absolute_url()),
+            }
+        },
+    )
+
+
+def announce_post(post, thread) -> None:
+    from practica.api.webhooks.services import emit
+
+    emit(
+        "post.created",
+        community=thread.community,
+        data={
+            "post": {
+                "id": post.pk,
+                "thread_id": thread.pk,
+                "thread_title": thread.title,
+                "author": post.author.username if post.author else None,
+                "reply_to_id": post.reply_to_id,
+                "url": absolute_url(f"{thread.get_absolute_url()}#post-{post.pk}"),
+            }
+        },
+    )
 
 
 def after_commit_notify(task, *args) -> None:

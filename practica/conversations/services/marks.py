@@ -76,7 +76,9 @@ def accept_answer(*, actor, post) -> Thread:
     The asker may always; others only as `permissions.accept_refusal` allows (their stage
     holds ACCEPT_ANSWER, the asker has had their days, and the asker has not chosen).
     """
+    from practica.api.webhooks.services import emit
     from practica.conversations import tasks
+    from practica.site import absolute_url
 
     thread = post.thread
     require_accept(actor, thread)
@@ -94,6 +96,17 @@ def accept_answer(*, actor, post) -> Thread:
             user_ids=[post.author_id, previous_author], community_id=thread.community_id
         )
         after_commit_notify(tasks.notify_accepted_task, post.pk, actor.pk)
+        emit(
+            "answer.accepted",
+            community=thread.community,
+            data={
+                "thread_id": thread.pk,
+                "post_id": post.pk,
+                "answer_author": post.author.username if post.author else None,
+                "accepted_by": actor.username,
+                "url": absolute_url(f"{thread.get_absolute_url()}#post-{post.pk}"),
+            },
+        )
     return thread
 
 

@@ -12,6 +12,7 @@ from practica.conversations.querysets import may_review_staged
 from practica.conversations.services.common import (
     after_commit_index,
     after_commit_reevaluate,
+    announce_thread,
     clean_body,
     screen,
 )
@@ -104,6 +105,7 @@ def _publish(*, actor, thread) -> None:
         opening = thread.posts.get(is_opening=True)
         after_commit_index(thread.pk)
         after_commit_notify(tasks.notify_new_post_task, opening.pk, [])
+        announce_thread(thread)
         after_commit_reevaluate(user_ids=[thread.author_id], community_id=thread.community_id)
         if actor.pk != thread.author_id and thread.author_id:
             notify(

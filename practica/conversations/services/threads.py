@@ -21,6 +21,8 @@ from practica.conversations.services.common import (
     after_commit_index,
     after_commit_notify,
     after_commit_reevaluate,
+    announce_post,
+    announce_thread,
     check_rate,
     clean_body,
     clean_title,
@@ -140,6 +142,7 @@ def start_thread(
         transaction.on_commit(lambda: count_post(actor, community))
         if not staged:
             _announce(thread, post, mentioned)
+            announce_thread(thread)
             after_commit_reevaluate(user_ids=[actor.pk], community_id=community.pk)
     return thread
 
@@ -241,6 +244,7 @@ def reply(*, actor, thread, body: str, reply_to=None, confirm_guard: bool = Fals
         screening.record(post)
         transaction.on_commit(lambda: count_post(actor, community))
         _announce(thread, post, mentioned)
+        announce_post(post, thread)
         after_commit_reevaluate(user_ids=[actor.pk], community_id=community.pk)
     thread.reply_count += 1
     thread.last_activity_at = now

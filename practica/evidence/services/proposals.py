@@ -297,6 +297,21 @@ def move_proposal(
             record.full_clean()
             record.save()
             record.evidence.set(decision.evidence)
+            if to_status == ProposalStatus.ADOPTED:
+                from practica.api.webhooks.services import emit
+                from practica.site import absolute_url
+
+                emit(
+                    "decision.adopted",
+                    community=community,
+                    data={
+                        "decision_id": record.pk,
+                        "proposal_id": locked.pk,
+                        "title": locked.title,
+                        "decided_by": actor.username,
+                        "url": absolute_url(locked.get_absolute_url()),
+                    },
+                )
         screening.record(locked)
         _tell_proposer(locked, actor=actor, community=community, to_status=to_status)
     for name in ("status", "updated_at", "pilot_plan", "pilot_measures", "pilot_results"):

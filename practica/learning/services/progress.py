@@ -130,6 +130,19 @@ def refresh_completion(progress: ModuleProgress) -> None:
 
         progress_id = progress.pk
         transaction.on_commit(lambda: issue_module_badge(progress_id=progress_id), robust=True)
+        from practica.api.webhooks.services import emit
+
+        module = progress.module
+        emit(
+            "module.completed",
+            community=module.community,
+            data={
+                "module": module.slug,
+                "title": module.title,
+                "member": progress.user.username,
+                "completed_at": progress.completed_at.isoformat(),
+            },
+        )
 
 
 def share_reflection(

@@ -1,0 +1,1 @@
+"""Webhooks: stewards' endpoints told about events, signed, queued, retried and logged."""

@@ -7,6 +7,7 @@ from practica.api.tests.conftest import ApiClient
 from practica.communities.capabilities import Capability, denial_reason
 from practica.communities.stages import Stage
 from practica.conversations.models import ThreadKind
+from practica.conversations.permissions import accept_refusal
 from practica.conversations.tests.factories import PostFactory, ThreadFactory
 from practica.notifications.models import Notification
 from practica.tests.factories import MembershipFactory, UserFactory
@@ -25,7 +26,11 @@ def test_learner_token_cannot_accept_an_answer_and_is_told_the_stage(
     )
     body = response.json()
     assert response.status_code == 403
-    assert body["detail"] == denial_reason(learner, Capability.ACCEPT_ANSWER, community=ward)
+    other.community = ward
+    assert body["detail"] == accept_refusal(learner, other)  # the thread page's sentence
+    assert body["detail"].startswith(
+        denial_reason(learner, Capability.ACCEPT_ANSWER, community=ward)
+    )
     assert body["needed_stage"] == "full"
     other.refresh_from_db()
     assert other.accepted_post_id is None

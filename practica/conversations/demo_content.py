@@ -341,12 +341,12 @@ THREADS = [
      [("nurse", "Swap auditors between wards. Nobody marks their friends down.", 5),
       ("doctor", "Report the moments missed, not just a percentage. \"Before patient contact\" was our weak spot and we fixed it once we knew.", 4)], None),
     # --- still waiting for an answer (the unanswered list, and the API's ?unanswered=true) ---
-    ("falls-09", "falls-prevention", Q, "learner",
+    ("falls-09", "falls-prevention", Q, "student",
      "Do bed sensor alarms reduce falls at night, or just move them?",
      "Our ward is trialling pressure-pad alarms under the mattress. The night staff say they go off constantly and patients still fall on the way to the toilet. "
      "Has anyone measured whether sensors actually reduce falls, or only how fast we get there afterwards?",
      [], None),
-    ("discharge-08", "discharge-planning", Q, "participant",
+    ("discharge-08", "discharge-planning", Q, "therapist",
      "Who phones the care home when a resident goes back after an admission?",
      "We send the discharge letter, but twice this month the care home had not heard the medicines had changed. Does the nurse, the doctor or the discharge coordinator make the call on your ward?",
      [], None),

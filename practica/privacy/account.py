@@ -34,7 +34,15 @@ ACTING_KEYS = frozenset(
 )  # fmt: skip
 # (model, key) pairs that look like ownership but are not: a notification's actor is
 # someone who did something that another member was told about.
-NOT_OWNERSHIP = frozenset({("notifications.Notification", "actor")})
+NOT_OWNERSHIP = frozenset(
+    {
+        ("notifications.Notification", "actor"),
+        # A staff member who made a service token, or a steward who registered a
+        # community's webhook, does not own it: it stays when they leave.
+        ("api.AccessToken", "created_by"),
+        ("api.Webhook", "created_by"),
+    }
+)
 # Models that are machinery, copies of what is exported elsewhere, or other people's.
 SKIPPED_MODELS = frozenset(
     {"admin.LogEntry", "search.SearchEntry", "reliability.SubmissionKey", "sessions.Session"}
@@ -52,6 +60,8 @@ SECRET_FIELDS = frozenset(
         ("events.CalendarFeed", "token"),
         ("badges.Assertion", "salt"),
         ("account.EmailConfirmation", "key"),
+        ("api.AccessToken", "digest"),
+        ("api.Webhook", "secret"),
     }
 )
 DELETE_PHRASE = "delete my account"

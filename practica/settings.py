@@ -120,6 +120,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a request that lost the database is retried once, then answered 503.
+    "practica.reliability.outage.DatabaseOutageMiddleware",
     "practica.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -212,6 +214,9 @@ TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 90)
 # Finished task results are pruned hourly: successes after a day, failures after 30 days.
 TASK_KEEP_SUCCEEDED_HOURS = env_int("TASK_KEEP_SUCCEEDED_HOURS", 24)
 TASK_KEEP_FAILED_DAYS = env_int("TASK_KEEP_FAILED_DAYS", 30)
+# /healthz?full=1 wants a worker heartbeat this recent and no ready task waiting longer.
+HEALTH_WORKER_WITHIN_SECONDS = env_int("HEALTH_WORKER_WITHIN_SECONDS", 60)
+HEALTH_QUEUE_MAX_AGE_SECONDS = env_int("HEALTH_QUEUE_MAX_AGE_SECONDS", 300)
 
 # --- accounts ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "people.User"

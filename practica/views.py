@@ -2,7 +2,6 @@
 
 import logging
 
-from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -12,15 +11,21 @@ logger = logging.getLogger("practica.health")
 
 @never_cache
 def healthz(request):
-    """200 when the database answers a query, 503 otherwise (load balancers read this)."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError as error:
-        logger.warning("database unavailable", extra={"error": str(error)})
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok"})
+    """200 `{"status": "ok"}` when the database answers and accepts a write, 503 otherwise:
+    load balancers read this. `?full=1` adds the worker's heartbeat and the queue's oldest
+    ready task, as JSON for operators, and answers 503 when any of them is wrong."""
+    from practica.reliability import health
+
+    database = health.check_database()
+    if request.GET.get("full") not in ("1", "true", "yes"):
+        if not database["ok"]:
+            logger.warning("database unavailable", extra={"error": database.get("error", "")})
+            return JsonResponse(
+                {"status": "unavailable", "database": database["state"]}, status=503
+            )
+        return JsonResponse({"status": "ok"})
+    report = health.report(database)
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
 
 
 def home(request):

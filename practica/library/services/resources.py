@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import os
 import uuid
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,8 +20,47 @@ from practica.library.uploads import UploadRefused, sniff
 from practica.privacy.guard import screen
 from practica.reliability.idempotency import once_per_key
 
+log = logging.getLogger("practica.library.resources")
 
-def _store_version(resource: Resource, *, actor, uploaded, note: str = "") -> ResourceVersion:
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def storage_refusal(error: OSError) -> str:
+    """What to tell a member whose file the storage could not take."""
+    if error.errno in _FULL:
+        reason = "the file store is full"
+    elif error.errno in _READ_ONLY:
+        reason = "the file store is read-only at the moment"
+    else:
+        reason = "the file store did not accept it"
+    return (
+        f"The file could not be saved: {reason}. Nothing was added; what you typed is kept. "
+        "Please try again later, or tell a steward if it keeps happening."
+    )
+
+
+@contextmanager
+def _files_undone_on_failure():
+    """Names stored inside the block are deleted again if the block fails, so a refused or
+    rolled-back upload leaves no file (or half a file) behind."""
+    from django.core.files.storage import default_storage
+
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            try:
+                default_storage.delete(name)
+            except OSError:
+                log.warning("could not remove an unsaved upload", extra={"name": name})
+        raise
+
+
+def _store_version(
+    resource: Resource, *, actor, uploaded, stored: list[str], note: str = ""
+) -> ResourceVersion:
     try:
         file_type = sniff(uploaded)
     except UploadRefused as refused:
@@ -42,11 +84,16 @@ def _store_version(resource: Resource, *, actor, uploaded, note: str = "") -> Re
         note=note.strip()[:300],
     )
     # Stored under a random name: what members called the file never reaches the disk path.
-    version.file.save(
-        f"library/{resource.community_id}/{uuid.uuid4().hex}.{file_type.extension}",
-        uploaded,
-        save=False,
-    )
+    name = f"library/{resource.community_id}/{uuid.uuid4().hex}.{file_type.extension}"
+    # Undone if the storage fails half-way or the transaction rolls back.
+    stored.append(version.file.field.generate_filename(version, name))
+    try:
+        version.file.save(name, uploaded, save=False)
+    except OSError as error:
+        log.warning("upload refused by storage", extra={"errno": error.errno})
+        raise ValidationError({"file": storage_refusal(error)}) from error
+    if version.file.name != name:
+        stored.append(version.file.name)
     version.full_clean(exclude=["resource"])
     version.save()
     resource.current_version = version
@@ -87,11 +134,11 @@ def add_resource(
         url=url.strip(),
         added_by=actor,
     )
-    with transaction.atomic():
+    with _files_undone_on_failure() as stored, transaction.atomic():
         resource.full_clean()
         resource.save()
         if uploaded:
-            _store_version(resource, actor=actor, uploaded=uploaded)
+            _store_version(resource, actor=actor, uploaded=uploaded, stored=stored)
             resource.save()
         resource.topics.set([t for t in topics if t.community_id == community.pk])
         screening.record(resource)
@@ -118,10 +165,10 @@ def upload_new_version(*, actor, resource: Resource, uploaded, note: str = "") -
         )
     if resource.kind != ResourceKind.FILE:
         raise ValidationError("A link has no file to replace.")
-    with transaction.atomic():
+    with _files_undone_on_failure() as stored, transaction.atomic():
         locked = Resource.objects.select_for_update(of=("self",)).get(pk=resource.pk)
         locked.community = resource.community
-        version = _store_version(locked, actor=actor, uploaded=uploaded, note=note)
+        version = _store_version(locked, actor=actor, uploaded=uploaded, stored=stored, note=note)
         locked.save()
     resource.current_version = version
     resource.updated_at = locked.updated_at or timezone.now()

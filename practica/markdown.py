@@ -6,7 +6,11 @@ module without passing through `nh3.clean`.
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import nh3
+from django.utils.html import escape
 from markdown_it import MarkdownIt
 
 MAX_SOURCE_CHARS = 100_000
@@ -50,13 +54,40 @@ def sanitise(html: str) -> str:
     )
 
 
+# A bare <div> around a table is this wrapper after a second sanitise stripped its attributes.
+_TABLE = re.compile(
+    r'(?:<div>|<div class="table-scroll"[^>]*>)?<table>(.*?)</table>(?:</div>)?', re.DOTALL
+)
+_HEAD_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _scroll_box(match: re.Match) -> str:
+    """A table in its own sideways-scrolling box, reachable and named for the keyboard.
+
+    Runs on sanitised HTML: `<table>` there can only be a table the renderer made.
+    """
+    heads = [unescape(_TAG.sub("", cell)).strip() for cell in _HEAD_CELL.findall(match.group(1))]
+    label = "Table: " + ", ".join(head for head in heads if head) if any(heads) else "Table"
+    return (
+        f'<div class="table-scroll" role="region" tabindex="0" aria-label="{escape(label[:200])}">'
+        f"<table>{match.group(1)}</table></div>"
+    )
+
+
+def wrap_tables(html: str) -> str:
+    """Put each table of sanitised HTML in its scroll box (idempotent after `sanitise`)."""
+    return _TABLE.sub(_scroll_box, html) if "<table>" in html else html
+
+
 def render_markdown(source: str) -> str:
     """Render member-written Markdown to sanitised HTML.
 
     Raw HTML in the source is shown as text, never interpreted; over-long sources are
     refused by the forms before they get here, and cut here as a last guard.
     """
-    return sanitise(_renderer.render((source or "")[:MAX_SOURCE_CHARS]))
+    html = sanitise(_renderer.render((source or "")[:MAX_SOURCE_CHARS]))
+    return wrap_tables(html)
 
 
 _BLOCK_ENDS = {

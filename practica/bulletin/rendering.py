@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
-from practica.markdown import MAX_NESTING, MAX_SOURCE_CHARS, render_markdown, sanitise
+from practica.markdown import MAX_NESTING, MAX_SOURCE_CHARS, render_markdown, sanitise, wrap_tables
 
 _renderer = (
     MarkdownIt("commonmark", {"maxNesting": MAX_NESTING, "html": False, "linkify": False})
@@ -57,8 +57,10 @@ def render_article(source: str) -> SafeString:
         split = next(i for i, t in enumerate(tokens) if t.type == "footnote_block_open")
     except StopIteration:
         split = len(tokens)
-    body = _anchor_citations(
-        sanitise(_renderer.renderer.render(tokens[:split], _renderer.options, env))
+    body = wrap_tables(
+        _anchor_citations(
+            sanitise(_renderer.renderer.render(tokens[:split], _renderer.options, env))
+        )
     )
 
     references: list[str] = []

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from practica.markdown import sanitise
+from practica.markdown import sanitise, wrap_tables
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Text inside these is never linked: code is literal, links can't nest, headings and
@@ -152,4 +152,4 @@ def link_glossary_terms(html: str, community) -> str:
     linker = _Linker(glossary)
     linker.feed(html)
     linker.close()
-    return sanitise("".join(linker.out))
+    return wrap_tables(sanitise("".join(linker.out)))

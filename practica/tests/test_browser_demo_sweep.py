@@ -1,0 +1,186 @@
+"""Every kind of page in the demo, opened in Chromium as a visitor, a learner and a steward.
+
+The demo is seeded once for the module and each page is loaded once per person; every check
+runs on that one load: at 320 px nothing scrolls sideways.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from practica.tests.demo_pages import discover_pages
+
+# Not transactional: the demo is seeded once for the module, and the checks only read it.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+PERSONS = {"visitor": None, "learner": "learner@example.com", "steward": "steward@example.com"}
+
+
+@dataclass
+class Sweep:
+    person: str
+    pages: list[str]
+    overflow: dict[str, int] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def demo_site(django_db_setup, django_db_blocker):
+    """The demo seeded once into the test database and served for this module, emptied after.
+
+    Its own live server: pytest-django's `live_server` would empty the database after each
+    test, and seeding the demo takes longer than every check together.
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        call_command("seed-demo", stdout=io.StringIO())
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        try:
+            yield server
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+
+
+def check_page(tab, url: str, result: Sweep) -> None:
+    """Load `url` once and measure it at 320 px."""
+    tab.set_viewport_size({"width": 320, "height": 700})
+    tab.goto(url, wait_until="load")
+    overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 0:
+        result.overflow[url] = overflow
+
+
+def client_for(person: str) -> Client:
+    from practica.people.models import User
+
+    client = Client()
+    if PERSONS[person]:
+        client.force_login(User.objects.get(email=PERSONS[person]))
+    return client
+
+
+@pytest.fixture(scope="module", params=list(PERSONS))
+def sweep(request, demo_site, chromium, django_db_blocker) -> Sweep:
+    person = request.param
+    with django_db_blocker.unblock():
+        client = client_for(person)
+        pages = discover_pages(client).first()
+    result = Sweep(person=person, pages=pages)
+    context = chromium.new_context(base_url=demo_site.url, viewport={"width": 320, "height": 700})
+    context.set_default_timeout(15_000)
+    if "sessionid" in client.cookies:
+        session = client.cookies["sessionid"].value
+        context.add_cookies([{"name": "sessionid", "value": session, "url": demo_site.url}])
+    tab = context.new_page()
+    try:
+        for url in pages:
+            check_page(tab, url, result)
+    finally:
+        context.close()
+    return result
+
+
+def test_the_sweep_reaches_every_kind_of_page(sweep):
+    expected = {"visitor": 40, "learner": 60, "steward": 100}[sweep.person]
+    assert len(sweep.pages) >= expected, sweep.pages
+
+
+def test_no_demo_page_scrolls_sideways_at_320px(sweep):
+    assert sweep.overflow == {}, f"wider than a 320px screen ({sweep.person}): {sweep.overflow}"
+
+
+@pytest.fixture
+def phone(chromium, demo_site, django_db_blocker):
+    """`phone(person, js=True)`: a 390 x 844 tab, signed in as that person."""
+    contexts = []
+
+    def open_tab(person: str, *, js: bool = True):
+        with django_db_blocker.unblock():
+            client = client_for(person)
+        context = chromium.new_context(
+            base_url=demo_site.url,
+            viewport={"width": 390, "height": 844},
+            is_mobile=True,
+            java_script_enabled=js,
+        )
+        context.set_default_timeout(15_000)
+        if "sessionid" in client.cookies:
+            session = client.cookies["sessionid"].value
+            context.add_cookies([{"name": "sessionid", "value": session, "url": demo_site.url}])
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+def in_first_screen(locator) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["y"] + min(box["height"], 40) <= 844
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["with JavaScript", "without JavaScript"])
+def test_a_phone_shows_threads_in_the_first_screen_and_folds_the_menu(phone, js):
+    tab = phone("learner", js=js)
+    tab.goto("/c/ward-care/conversations/")
+    assert in_first_screen(tab.locator(".thread-title a").first)
+    menu_link = tab.get_by_role("navigation", name="Main").get_by_role("link", name="Bulletin")
+    assert not menu_link.is_visible()
+    assert not tab.get_by_label("Kind").is_visible(), "the filters should be folded"
+    tab.locator("[data-menu-toggle]").click()
+    assert menu_link.is_visible()
+    if js:
+        toggle = tab.get_by_role("button", name="Menu")
+        assert toggle.get_attribute("aria-expanded") == "true"
+        tab.keyboard.press("Escape")
+        assert toggle.get_attribute("aria-expanded") == "false"
+        assert not menu_link.is_visible()
+    else:
+        tab.get_by_role("link", name="Close the menu").click()
+        assert not menu_link.is_visible()
+    tab.get_by_text("Filters", exact=True).click()
+    assert tab.get_by_label("Kind").is_visible()
+    community_nav = tab.get_by_role("navigation", name="Interprofessional ward care")
+    assert community_nav.evaluate("nav => nav.getBoundingClientRect().height") < 60, "one row"
+
+
+def test_a_phone_shows_content_first_on_home_thread_and_ask_pages(phone):
+    tab = phone("learner")
+    tab.goto("/")
+    assert in_first_screen(tab.locator("main h2, main .card").first)
+    tab.goto("/c/ward-care/conversations/")
+    tab.locator(".thread-title a").first.click()
+    assert in_first_screen(tab.locator(".post-body").first)
+    tab.goto("/c/ward-care/conversations/ask/")
+    assert in_first_screen(tab.get_by_label("Title"))
+    similar = tab.get_by_role("heading", name="Already asked?").bounding_box()
+    post = tab.get_by_role("button", name="Post your question").bounding_box()
+    assert similar["y"] < post["y"], "the suggestions come before the Post button"
+
+
+def test_an_article_table_scrolls_in_its_own_box_without_breaking_words(phone):
+    tab = phone("visitor")
+    tab.goto("/c/ward-care/library/")
+    tab.get_by_role("link", name="NEWS2 escalation on the ward").first.click()
+    box = tab.get_by_role("region", name="Table: NEWS2, Frequency of observations, Response")
+    assert box.get_attribute("tabindex") == "0"
+    lines = box.evaluate(
+        """box => {
+          const cell = [...box.querySelectorAll("th")].find(th => th.textContent.includes("Frequency"));
+          const range = document.createRange();
+          const text = cell.firstChild;
+          range.setStart(text, text.textContent.indexOf("Frequency"));
+          range.setEnd(text, text.textContent.indexOf("Frequency") + "Frequency".length);
+          return range.getClientRects().length;
+        }"""
+    )
+    assert lines == 1, "“Frequency” is broken across lines"

@@ -132,6 +132,11 @@ class TopicForm(forms.Form):
         max_length=300, required=False, help_text="Optional: one line on what it covers."
     )
 
+    def __init__(self, *args, **kwargs):
+        # It shares the settings page with the community's own form, which has a "name" too.
+        kwargs.setdefault("auto_id", "new-topic-%s")
+        super().__init__(*args, **kwargs)
+
 
 def configurable_capabilities() -> list[Capability]:
     """Every capability but reading, which the community's visibility decides."""

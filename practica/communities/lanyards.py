@@ -127,8 +127,14 @@ def attach_lanyards(community: Community | None, objects: Iterable, user_attr: s
     return objects
 
 
-def render_lanyard(lanyard: Lanyard | None, *, compact: bool = False) -> SafeString:
-    """The lanyard's HTML, built in Python: pages show dozens, and an include each is slow."""
+def render_lanyard(
+    lanyard: Lanyard | None, *, compact: bool = False, linked: bool = True
+) -> SafeString:
+    """The lanyard's HTML, built in Python: pages show dozens, and an include each is slow.
+
+    linked=False gives the name without its profile link, for places where a link cannot
+    go (a <summary>, which is itself the control that opens its <details>).
+    """
     if lanyard is None:
         return format_html(
             '<span class="lanyard"><span class="who">{}</span></span>', "A former member"
@@ -154,6 +160,13 @@ def render_lanyard(lanyard: Lanyard | None, *, compact: bool = False) -> SafeStr
     profession = (
         "" if compact else format_html('<span class="profession">{}</span>', lanyard.profession)
     )
+    if not linked:
+        return format_html(
+            '<span class="lanyard"><span class="who">{}</span>{}{}</span>',
+            lanyard.name,
+            stage,
+            profession,
+        )
     return format_html(
         '<span class="lanyard"><a class="who" href="{}">{}</a>{}{}</span>',
         lanyard.url,

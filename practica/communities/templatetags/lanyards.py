@@ -8,9 +8,10 @@ register = template.Library()
 
 
 @register.simple_tag
-def lanyard(value, compact: bool = False):
-    """Takes a Lanyard (or None for a former member); compact=True hides the profession."""
-    return render_lanyard(value, compact=compact)
+def lanyard(value, compact: bool = False, linked: bool = True):
+    """Takes a Lanyard (or None for a former member); compact=True hides the profession;
+    linked=False leaves out the link to the profile (inside a <summary>)."""
+    return render_lanyard(value, compact=compact, linked=linked)
 
 
 @register.filter

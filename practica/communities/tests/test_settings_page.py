@@ -224,3 +224,9 @@ def test_a_forged_grid_value_that_is_no_stage_is_refused(steward_client, communi
 def test_an_unknown_section_changes_nothing(steward_client, community):
     response = steward_client.post(url(community), {"section": "drop-tables"}, follow=True)
     assert "not one this page knows" in response.content.decode()
+
+
+def test_the_add_topic_field_has_its_own_id_and_label(steward_client, community):
+    html = steward_client.get(url(community)).content.decode()
+    assert html.count('id="id_name"') == 1
+    assert 'for="new-topic-name"' in html and 'id="new-topic-name"' in html

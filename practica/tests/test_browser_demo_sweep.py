@@ -75,7 +75,7 @@ def sweep(request, demo_site, chromium, django_db_blocker) -> Sweep:
         pages = discover_pages(client).first()
     result = Sweep(person=person, pages=pages)
     context = chromium.new_context(base_url=demo_site.url, viewport={"width": 320, "height": 700})
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(60_000)  # a busy 2-core machine is slow to render big pages
     if "sessionid" in client.cookies:
         session = client.cookies["sessionid"].value
         context.add_cookies([{"name": "sessionid", "value": session, "url": demo_site.url}])
@@ -111,7 +111,7 @@ def phone(chromium, demo_site, django_db_blocker):
             is_mobile=True,
             java_script_enabled=js,
         )
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(60_000)  # a busy 2-core machine is slow to render big pages
         if "sessionid" in client.cookies:
             session = client.cookies["sessionid"].value
             context.add_cookies([{"name": "sessionid", "value": session, "url": demo_site.url}])

@@ -529,7 +529,7 @@ def post_delete(request, community_slug, post_id):
     return redirect(post.thread.get_absolute_url())
 
 
-def _after_post_action(request, community, post, *, message: str = ""):
+def _after_post_action(request, community, post, *, message: str = "", announce: str = ""):
     """htmx gets the post's action bar back; a plain POST goes back to the post."""
     if request.htmx:
         thread = post.thread
@@ -550,7 +550,14 @@ def _after_post_action(request, community, post, *, message: str = ""):
         return render(
             request,
             "conversations/thread_detail.html#helpful",
-            {"community": community, "thread": thread, "post": post, "flash": message, **caps},
+            {
+                "community": community,
+                "thread": thread,
+                "post": post,
+                "flash": message,
+                "announce": announce.format(count=post.helpful_count) if announce else "",
+                **caps,
+            },
         )
     if message:
         messages.info(request, message)
@@ -574,14 +581,17 @@ def post_helpful(request, community_slug, post_id):
     try:
         if request.POST.get("undo"):
             services.unmark_helpful(actor=request.user, post=post)
+            announce = "You took back your helpful mark. {count} helpful now."
         else:
             services.mark_helpful(actor=request.user, post=post)
+            announce = "Marked helpful. {count} helpful now."
     except ValidationError as error:
         message = " ".join(error.messages)
         if not request.htmx:
             messages.error(request, message)
             return redirect(post_url(post))
-    return _after_post_action(request, community, post, message=message)
+        announce = ""
+    return _after_post_action(request, community, post, message=message, announce=announce)
 
 
 @login_required

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from playwright.sync_api import expect
 
 from practica.tests.demo_pages import discover_pages
 
@@ -19,6 +20,7 @@ from practica.tests.demo_pages import discover_pages
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 PERSONS = {"visitor": None, "learner": "learner@example.com", "steward": "steward@example.com"}
+EMAILS = {**PERSONS, "full member": "full@example.com"}
 
 
 @dataclass
@@ -62,8 +64,8 @@ def client_for(person: str) -> Client:
     from practica.people.models import User
 
     client = Client()
-    if PERSONS[person]:
-        client.force_login(User.objects.get(email=PERSONS[person]))
+    if EMAILS[person]:
+        client.force_login(User.objects.get(email=EMAILS[person]))
     return client
 
 
@@ -102,13 +104,13 @@ def phone(chromium, demo_site, django_db_blocker):
     """`phone(person, js=True)`: a 390 x 844 tab, signed in as that person."""
     contexts = []
 
-    def open_tab(person: str, *, js: bool = True):
+    def open_tab(person: str, *, js: bool = True, width: int = 390):
         with django_db_blocker.unblock():
             client = client_for(person)
         context = chromium.new_context(
             base_url=demo_site.url,
-            viewport={"width": 390, "height": 844},
-            is_mobile=True,
+            viewport={"width": width, "height": 844},
+            is_mobile=width < 500,
             java_script_enabled=js,
         )
         context.set_default_timeout(60_000)  # a busy 2-core machine is slow to render big pages
@@ -184,3 +186,73 @@ def test_an_article_table_scrolls_in_its_own_box_without_breaking_words(phone):
         }"""
     )
     assert lines == 1, "“Frequency” is broken across lines"
+
+
+def test_marking_helpful_keeps_focus_on_the_button_and_announces_the_count(phone):
+    from practica.conversations.models import Post, ThreadStatus
+
+    tab = phone("full member", width=1280)
+    post = (
+        Post.objects.filter(
+            thread__community__slug="ward-care",
+            thread__status=ThreadStatus.PUBLISHED,
+            thread__hidden_at=None,
+            thread__deleted_at=None,
+            hidden_at=None,
+            deleted_at=None,
+        )
+        .exclude(author__email="full@example.com")
+        .order_by("pk")
+        .first()
+    )
+    tab.goto(f"/c/ward-care/conversations/posts/{post.pk}/")
+    button = tab.locator(f"#helpful-button-{post.pk}")
+    before = int(button.inner_text().split("·")[1])
+    pressed = button.get_attribute("aria-pressed")
+    button.focus()
+    tab.keyboard.press("Enter")
+    expect(button).not_to_have_attribute("aria-pressed", pressed)
+    assert tab.evaluate("document.activeElement.id") == f"helpful-button-{post.pk}"
+    after = before + (1 if pressed == "false" else -1)
+    live = tab.locator(f"#helpful-{post.pk}").locator("xpath=..")
+    assert live.get_attribute("aria-live") == "polite"
+    expect(live).to_contain_text(f"{after} helpful now")
+    tab.keyboard.press("Enter")  # and back, for the other checks
+    expect(button).to_have_attribute("aria-pressed", pressed)
+    assert tab.evaluate("document.activeElement.id") == f"helpful-button-{post.pk}"
+
+
+def test_a_refused_question_moves_focus_to_an_error_summary_linked_to_the_fields(phone):
+    tab = phone("learner", width=1280)
+    tab.goto("/c/ward-care/conversations/ask/")
+    tab.get_by_role("button", name="Post your question").click()
+    summary = tab.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    title = tab.get_by_role("textbox", name="Title")
+    expect(title).to_have_attribute("aria-invalid", "true")
+    expect(tab.locator("textarea[name=body]")).to_have_attribute("aria-invalid", "true")
+    summary.get_by_role("link", name="Title").click()
+    expect(title).to_be_focused()
+
+
+def test_the_mention_list_is_a_combobox_driven_by_the_arrow_keys(phone):
+    tab = phone("learner", width=1280)
+    tab.goto("/c/ward-care/conversations/ask/")
+    body = tab.locator("textarea[name=body]")
+    expect(body).to_have_attribute("role", "combobox")
+    expect(body).to_have_attribute("aria-expanded", "false")
+    body.click()
+    body.press_sequentially("Thanks @mir")
+    listbox = tab.get_by_role("listbox", name="Members to mention")
+    expect(listbox).to_be_visible()
+    expect(body).to_have_attribute("aria-expanded", "true")
+    assert body.get_attribute("aria-controls") == listbox.get_attribute("id")
+    expect(tab.locator(".mention-status")).to_contain_text("to mention")
+    tab.keyboard.press("ArrowDown")
+    first = listbox.get_by_role("option").first
+    expect(first).to_have_attribute("aria-selected", "true")
+    assert body.get_attribute("aria-activedescendant") == first.get_attribute("id")
+    username = first.get_attribute("data-username")
+    tab.keyboard.press("Enter")
+    expect(body).to_have_value(f"Thanks @{username} ")
+    expect(body).to_have_attribute("aria-expanded", "false")

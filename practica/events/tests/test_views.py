@@ -250,3 +250,21 @@ def test_a_past_events_page_shows_when_it_took_place(client, community, member_a
     page = client.get(reverse("events:detail", args=[community.slug, event.pk])).content.decode()
     assert "This event is over. It took place on:" in page
     assert "Tuesday 12 May 2026, 12:00–13:00" in page.split("This event is over.", 1)[1]
+
+
+def test_every_rsvp_button_says_whether_it_is_pressed(client, community, member_at):
+    import re
+
+    event = weekly_journal_club(community, member_at(Stage.FULL))
+    client.force_login(member_at(Stage.PARTICIPANT))
+    url = reverse("events:detail", args=[community.slug, event.pk])
+    page = client.get(url).content.decode()
+    buttons = re.findall(r'<button type="submit" name="status"[^>]*>', page)
+    assert buttons and all('aria-pressed="false"' in button for button in buttons)
+    client.post(reverse("events:rsvp", args=[community.slug, event.pk]), {"status": "going"})
+    buttons = re.findall(
+        r'<button type="submit" name="status"[^>]*>', client.get(url).content.decode()
+    )
+    pressed = [button for button in buttons if 'aria-pressed="true"' in button]
+    assert len(pressed) == 1 and 'value="going"' in pressed[0]
+    assert all("aria-pressed=" in button for button in buttons)

@@ -60,12 +60,38 @@
     });
   }
 
+  /* @mentions: the textarea is an ARIA combobox over a listbox of members. Focus stays in
+     the textarea; the arrow keys move the active option (aria-activedescendant), Enter or
+     Tab inserts it, Escape closes the list, and the number found is announced. */
   function setupMentions(textarea) {
     var url = textarea.getAttribute("data-mentions-url");
     var box = textarea.parentNode.querySelector(".mention-suggestions");
+    var status = textarea.parentNode.querySelector(".mention-status");
     if (!url || !box) return;
+    textarea.setAttribute("role", "combobox");
+    textarea.setAttribute("aria-multiline", "true");
+    textarea.setAttribute("aria-autocomplete", "list");
+    textarea.setAttribute("aria-controls", box.id);
+    textarea.setAttribute("aria-expanded", "false");
     var timer = null;
-    function hide() { box.hidden = true; box.innerHTML = ""; }
+    var active = -1;
+    function options() { return box.querySelectorAll("[role=option]"); }
+    function say(text) { if (status) status.textContent = text; }
+    function hide() {
+      box.hidden = true;
+      box.innerHTML = "";
+      active = -1;
+      textarea.setAttribute("aria-expanded", "false");
+      textarea.removeAttribute("aria-activedescendant");
+    }
+    function setActive(index) {
+      var list = options();
+      if (!list.length) return;
+      active = (index + list.length) % list.length;
+      list.forEach(function (option, i) { option.setAttribute("aria-selected", i === active ? "true" : "false"); });
+      textarea.setAttribute("aria-activedescendant", list[active].id);
+      list[active].scrollIntoView({ block: "nearest" });
+    }
     function partial() {
       var before = textarea.value.slice(0, textarea.selectionStart);
       var match = /(^|[\s(])@([\w.-]{1,60})$/.exec(before);
@@ -77,39 +103,56 @@
       textarea.value = before + textarea.value.slice(start);
       textarea.focus();
       textarea.setSelectionRange(before.length, before.length);
-      textarea.dispatchEvent(new Event("input", { bubbles: true }));
       hide();
+      say("@" + username + " added.");
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    function show(people) {
+      box.innerHTML = "";
+      active = -1;
+      people.forEach(function (person, i) {
+        var option = document.createElement("li");
+        option.id = box.id + "-" + i;
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        option.setAttribute("data-username", person.username);
+        option.textContent = person.name + " (@" + person.username + ", " + person.profession + ")";
+        option.addEventListener("mousedown", function (event) { event.preventDefault(); });
+        option.addEventListener("click", function () { insert(person.username); });
+        box.appendChild(option);
+      });
+      box.hidden = !people.length;
+      textarea.setAttribute("aria-expanded", people.length ? "true" : "false");
+      textarea.removeAttribute("aria-activedescendant");
+      say(people.length
+        ? people.length + (people.length === 1 ? " member" : " members") + " to mention: up and down arrows to choose, Enter to insert."
+        : "No member matches.");
     }
     textarea.addEventListener("input", function () {
       clearTimeout(timer);
       var q = partial();
-      if (!q) { hide(); return; }
+      if (!q) { if (!box.hidden) hide(); return; }
       timer = setTimeout(function () {
         fetch(url + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
           .then(function (r) { return r.ok ? r.json() : { results: [] }; })
-          .then(function (data) {
-            box.innerHTML = "";
-            (data.results || []).forEach(function (person) {
-              var button = document.createElement("button");
-              button.type = "button";
-              button.className = "small secondary";
-              button.setAttribute("role", "option");
-              button.textContent = person.name + " (@" + person.username + ", " + person.profession + ")";
-              button.addEventListener("click", function () { insert(person.username); });
-              box.appendChild(button);
-            });
-            box.hidden = !box.children.length;
-          })
+          .then(function (data) { if (partial() === q) show(data.results || []); })
           .catch(hide);
       }, 250);
     });
     textarea.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") hide();
-      if (event.key === "ArrowDown" && !box.hidden && box.firstChild) {
+      if (box.hidden) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
-        box.firstChild.focus();
+        setActive(active < 0 && event.key === "ArrowUp" ? -1 : active + (event.key === "ArrowDown" ? 1 : -1));
+      } else if ((event.key === "Enter" || event.key === "Tab") && active >= 0) {
+        event.preventDefault();
+        insert(options()[active].getAttribute("data-username"));
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        hide();
       }
     });
+    textarea.addEventListener("blur", function () { setTimeout(hide, 150); });
   }
 
   /* "Reply" on a post fills the reply form's hidden field in place of reloading the page

@@ -56,7 +56,29 @@
     document.querySelectorAll("details.fold-narrow").forEach(function (fold) { fold.open = true; });
   }
 
+  /* After a refused submit, focus goes to the error summary; its links take focus to the field. */
+  function focusErrorSummary(root) {
+    var summary = (root || document).querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  }
+
+  function setupErrorLinks() {
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest("[data-error-summary] a[href^='#']");
+      if (!link) return;
+      var field = document.getElementById(link.getAttribute("href").slice(1)) ||
+        document.getElementsByName(link.getAttribute("data-field"))[0];
+      if (!field) return;
+      event.preventDefault();
+      field.scrollIntoView({ block: "center" });
+      field.focus();
+    });
+    document.addEventListener("htmx:afterSwap", function (event) { focusErrorSummary(event.target); });
+  }
+
   function init() {
+    focusErrorSummary();
+    setupErrorLinks();
     setupMenu();
     revealCurrentTab();
     openFoldsOnWideScreens();

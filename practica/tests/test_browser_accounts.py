@@ -72,7 +72,12 @@ def test_a_refused_profile_keeps_input_and_explains_at_phone_width(phone_page: P
     phone_page.get_by_label("Time zone").fill("Europe/Atlantis")
     phone_page.get_by_label("Location").fill("Somewhere nice")
     phone_page.get_by_role("button", name="Save profile").click()
-    expect(phone_page.get_by_text("“Europe/Atlantis” is not a time zone")).to_be_visible()
+    next_to_field = phone_page.locator(".field.has-error .error")
+    expect(next_to_field.get_by_text("“Europe/Atlantis” is not a time zone")).to_be_visible()
+    summary = phone_page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name="Time zone").click()
+    expect(phone_page.get_by_label("Time zone")).to_be_focused()
     expect(phone_page.get_by_label("Location")).to_have_value("Somewhere nice")
     expect(phone_page.get_by_label("Time zone")).to_have_attribute("aria-invalid", "true")
 

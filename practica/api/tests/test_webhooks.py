@@ -153,7 +153,7 @@ def test_a_failed_delivery_is_logged_for_retry_and_can_be_redelivered(
     )
     reply = PostFactory(thread=thread, author=full)
     receiver.status = 503
-    conversations.accept_answer(actor=full, post=reply)
+    conversations.accept_answer(actor=learner, post=reply)
     failed = WebhookDelivery.objects.get()
     assert failed.status == DeliveryStatus.RETRYING
     assert failed.response_code == 503 and failed.attempts == 1

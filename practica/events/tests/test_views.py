@@ -14,8 +14,18 @@ from practica.tests.factories import MembershipFactory
 pytestmark = pytest.mark.django_db
 
 
+def first_friday_of_next_december() -> datetime:
+    """Always ahead of today, and in December so Toronto keeps EST and Sydney AEDT."""
+    day = date(date.today().year + 1, 12, 1)
+    day += timedelta(days=(4 - day.weekday()) % 7)
+    return datetime(day.year, day.month, day.day, 0, 0, tzinfo=UTC)
+
+
+JOURNAL_CLUB_START = first_friday_of_next_december()  # 11:00 Fri in Sydney, 19:00 Thu Toronto
+
+
 def weekly_journal_club(community, organiser):
-    start = datetime(2026, 12, 4, 0, 0, tzinfo=UTC)  # 11:00 Fri in Sydney, 19:00 Thu Toronto
+    start = JOURNAL_CLUB_START
     return services.create_event(
         actor=organiser,
         community=community,
@@ -26,8 +36,8 @@ def weekly_journal_club(community, organiser):
         timezone_name="Australia/Sydney",
         join_url="https://meet.example.org/jc",
         repeat=Repeat.WEEKLY,
-        repeat_until=date(2027, 2, 26),
-        exception_dates=[date(2026, 12, 25)],
+        repeat_until=(start + timedelta(weeks=12)).date(),
+        exception_dates=[(start + timedelta(weeks=3)).date()],
     )
 
 
@@ -39,12 +49,13 @@ def test_toronto_and_sydney_members_see_the_same_event_at_their_own_times(
     toronto = member_at(Stage.PERIPHERAL, user__timezone="America/Toronto")
     client.force_login(toronto)
     html = client.get(event.get_absolute_url()).content.decode()
-    assert "Thu 3 Dec, 19:00–20:00" in html
+    thursday = JOURNAL_CLUB_START - timedelta(days=1)
+    assert f"Thu {thursday.day} Dec, 19:00–20:00" in html
     assert "your time (Toronto)" in html
     assert "11:00–12:00 Fri in Sydney (organiser)" in html
     client.force_login(organiser)
     html = client.get(event.get_absolute_url()).content.decode()
-    assert "Fri 4 Dec, 11:00–12:00" in html and "your time (Sydney)" in html
+    assert f"Fri {JOURNAL_CLUB_START.day} Dec, 11:00–12:00" in html and "your time (Sydney)" in html
 
 
 def test_event_ics_parses_back_with_rrule_exdate_and_time_zone(client, community, member_at):
@@ -55,10 +66,10 @@ def test_event_ics_parses_back_with_rrule_exdate_and_time_zone(client, community
     (vevent,) = cal.walk("VEVENT")
     assert str(vevent["SUMMARY"]) == "Weekly journal club"
     assert vevent["DTSTART"].params["TZID"] == "Australia/Sydney"
-    assert vevent.decoded("DTSTART") == datetime(2026, 12, 4, 0, 0, tzinfo=UTC)
+    assert vevent.decoded("DTSTART") == JOURNAL_CLUB_START
     assert vevent["RRULE"]["FREQ"] == ["WEEKLY"]
     exdates = [d.dt for d in vevent["EXDATE"].dts]
-    assert [d.date() for d in exdates] == [date(2026, 12, 25)]
+    assert [d.date() for d in exdates] == [(JOURNAL_CLUB_START + timedelta(weeks=3)).date()]
     assert exdates[0].hour == 11
     assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Australia/Sydney"]
 

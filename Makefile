@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export PRACTICA_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar bench-pages bench-search bench-guard bench-api
+.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar bench-similar-quality bench-pages bench-search bench-guard bench-api
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,13 @@ browser-deps:
 bench-similar: $(STAMP)
 	$(BIN)/python -m practica.search.bench_similar --questions 50000
 
+## bench-similar-quality: MAP, MRR, P@1 and nDCG@10 of similar questions on a labelled set of
+## lay questions (dev and held-out parts) against plain BM25 on titles; SQLite by default,
+## DATABASE_URL for PostgreSQL (BENCH_QUALITY_ARGS="--errors dev" lists the dev misses)
+bench-similar-quality: $(STAMP)
+	DEBUG=1 $(BIN)/practica migrate --no-input -v 0
+	$(BIN)/python -m practica.search.bench_similar_quality $(BENCH_QUALITY_ARGS)
+
 ## bench-search: 100,000 threads and 1,000,000 posts, index build time and latency of 200 mixed searches
 ## (SQLite by default; set DATABASE_URL for PostgreSQL; BENCH_SEARCH_ARGS="--threads 10000 --posts 100000" to scale down)
 bench-search: $(STAMP)
@@ -84,9 +91,10 @@ bench-api: $(STAMP)
 bench-guard: $(STAMP)
 	$(BIN)/python -m practica.privacy.bench_guard $(BENCH_GUARD_ARGS)
 
-## lock: re-pin every dependency from pyproject.toml
+## lock: re-pin every dependency from pyproject.toml (overrides.txt leaves out what a
+## package asks for and Practica never runs: the embedding model's PyTorch stack)
 lock: $(STAMP)
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --override overrides.txt -o requirements.lock
 
 clean-demo:
 	rm -rf var

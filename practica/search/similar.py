@@ -9,6 +9,11 @@ from practica.search.models import SearchEntry
 from practica.search.text import query_terms
 
 MAX_LIMIT = 20
+RANKINGS = ("lexical",)
+
+
+def ranking_available(ranking: str) -> bool:
+    return ranking in RANKINGS
 
 
 @dataclass(frozen=True)
@@ -24,7 +29,13 @@ class SimilarQuestion:
 
 
 def similar_questions(
-    *, community, title: str, body: str = "", limit: int = 5, exclude_thread_id: int | None = None
+    *,
+    community,
+    title: str,
+    body: str = "",
+    limit: int = 5,
+    exclude_thread_id: int | None = None,
+    ranking: str | None = None,
 ) -> list[SimilarQuestion]:
     """Public questions in `community` most like `title` and `body`, best first.
 

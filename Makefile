@@ -39,7 +39,7 @@ migrations-check: $(STAMP)
 	DJANGO_SETTINGS_MODULE=practica.settings_test $(BIN)/practica makemigrations --check --dry-run
 
 test-unit: $(STAMP)
-	$(BIN)/pytest -n 2 -m "not browser" -q
+	$(BIN)/pytest -n 2 -m "not browser" -q --durations=20
 
 test-browser: $(STAMP) browser-deps
 	$(BIN)/pytest -m browser -q -p no:xdist

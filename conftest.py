@@ -6,6 +6,13 @@ from practica.tests.factories import CommunityFactory, MembershipFactory, TopicF
 
 pytest_plugins = ["practica.tests.browser"]
 
+
+def pytest_configure(config):
+    from practica.tests import dbcache
+
+    dbcache.install()
+
+
 __all__ = ["CommunityFactory", "MembershipFactory", "TopicFactory", "UserFactory"]
 
 

@@ -65,8 +65,15 @@ def backoff(failures: int, *, cap: float = 30.0) -> float:
 
 
 def reconnect() -> None:
-    """Drop every connection of this thread; the next query opens a fresh one."""
+    """Drop every connection of this thread; the next query opens a fresh one.
+
+    An in-memory SQLite database lives only in its connection (the test suite shares one
+    between the live server's threads): dropping it would throw the database away, so it
+    is kept.
+    """
     for connection in connections.all(initialized_only=True):
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            continue
         with suppress(DatabaseError):
             connection.close()
         # A connection closed while broken may still hold its handle: forget it.

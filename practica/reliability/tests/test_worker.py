@@ -363,3 +363,19 @@ def test_the_scheduler_prunes_every_hour():
     assert "prune-tasks" in tick(datetime(2026, 11, 21, 10, 5, tzinfo=UTC))
     assert "prune-tasks" not in tick(datetime(2026, 11, 21, 10, 35, tzinfo=UTC))
     assert "prune-tasks" in tick(datetime(2026, 11, 21, 11, 0, tzinfo=UTC))
+
+
+def test_reconnecting_keeps_an_in_memory_sqlite_database_and_what_it_holds():
+    """The suite's in-memory database is shared by the live server's threads: a retried
+    request must not throw it (and the test's own rows) away."""
+    from practica.people.models import User
+    from practica.reliability.worker import reconnect
+
+    if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+        pytest.skip("only an in-memory SQLite database lives in its connection")
+    import gc
+
+    member = UserFactory()
+    reconnect()
+    gc.collect()  # a dropped handle is gone for good once collected
+    assert User.objects.filter(pk=member.pk).exists()

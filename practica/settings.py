@@ -337,6 +337,9 @@ ANONYMOUS_CACHE_SECONDS = env_int("ANONYMOUS_CACHE_SECONDS", 0 if DEBUG else 20)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 PRACTICA_PAGE_SIZE = 25
+# Member profiles and the directory are for signed-in members; an instance whose members
+# want to be found from outside turns this on (each member still chooses what is shown).
+PUBLIC_PROFILES = env_bool("PUBLIC_PROFILES", default=False)
 
 # --- REST API (practica/api) ---------------------------------------------------------------
 # Requests a minute per token, member or (anonymous) address; over it, 429 with Retry-After.

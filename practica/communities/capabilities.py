@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from practica.communities.models import Community, JoinPolicy, Membership, Visibility
 from practica.communities.stages import MEMBER_STAGES, Stage
@@ -251,9 +252,24 @@ class CapabilityDenied(PermissionDenied):
         self.needed_stage = needed_stage
 
 
+class CommunityHidden(Http404):
+    """A community the person may not read answers as if it did not exist: its name, and
+    whether it exists at all, are not told to outsiders (a suspended member excepted, who
+    is told why)."""
+
+    def __init__(self):
+        super().__init__("No such community.")
+
+
 def require(user, capability: str, *, community: Community, obj: Any = None) -> None:
-    """Raise CapabilityDenied, with the reason and the stage that unlocks it, unless allowed."""
+    """Raise CapabilityDenied, with the reason and the stage that unlocks it, unless allowed.
+
+    Someone who may not even read the community gets CommunityHidden (a 404) instead.
+    """
     if not can(user, capability, community=community, obj=obj):
+        where = standing(user, community)
+        if not where.can_read and not where.suspended:
+            raise CommunityHidden()
         raise CapabilityDenied(
             denial_reason(user, capability, community=community),
             capability=capability,

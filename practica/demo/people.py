@@ -86,6 +86,8 @@ PROFESSION_MIX = (
 def colleagues() -> list[dict]:
     """Forty colleagues, the same forty every run."""
     rng = random.Random(20261121)
+    # Separate, so the choices of what to show leave everyone else's details as they were.
+    sharing = random.Random(20261203)
     professions = PROFESSION_MIX[:]
     rng.shuffle(professions)
     people = []
@@ -111,9 +113,30 @@ def colleagues() -> list[dict]:
                 "timezone": zone,
                 "expertise": chosen,
                 "bio": bio,
+                **_choices_of_what_to_show(sharing),
             }
         )
     return people
+
+
+def _choices_of_what_to_show(rng: random.Random) -> dict:
+    """Most show their organisation; about half their place, zone and clock."""
+    timezone = rng.random() < 0.5
+    return {
+        "share_organisation": rng.random() < 0.9,
+        "share_location": rng.random() < 0.6,
+        "share_timezone": timezone,
+        "share_local_time": timezone and rng.random() < 0.8,
+    }
+
+
+# The demo accounts show everything, so each page shows what a profile can hold.
+SHOW_EVERYTHING = {
+    "share_organisation": True,
+    "share_location": True,
+    "share_timezone": True,
+    "share_local_time": True,
+}
 
 
 def _ensure_person(organisation, data: dict, password_hash: str) -> bool:
@@ -127,6 +150,7 @@ def _ensure_person(organisation, data: dict, password_hash: str) -> bool:
             "timezone": data["timezone"],
             "organisation": organisation,
             "password": password_hash,
+            **{key: value for key, value in data.items() if key.startswith("share_")},
         },
     )
     if created:
@@ -151,7 +175,7 @@ def seed() -> str:
             {
                 "email": email, "username": username, "display_name": name,
                 "profession": profession, "location": location, "timezone": zone,
-                "expertise": areas, "bio": bio,
+                "expertise": areas, "bio": bio, **SHOW_EVERYTHING,
             },
             password_hash,
         )  # fmt: skip

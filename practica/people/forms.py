@@ -111,10 +111,18 @@ class ProfileForm(GuardedFormMixin, forms.ModelForm):
             "location",
             "timezone",
             "show_in_directory",
+            "share_organisation",
+            "share_location",
+            "share_timezone",
+            "share_local_time",
         ]
         labels = {
             "display_name": "Display name",
             "show_in_directory": "Show me in the member directory",
+            "share_organisation": "Show my organisation",
+            "share_location": "Show my location",
+            "share_timezone": "Show my time zone",
+            "share_local_time": "Show my time now (“their time now: 14:05”)",
         }
         help_texts = {"location": "A town or region, e.g. Leeds, UK."}
 

@@ -108,6 +108,12 @@ class User(AbstractUser):
     show_in_directory = models.BooleanField(
         default=True, help_text="List me in the member directory and in “who knows about”."
     )
+    # What other people see on the profile, the directory and beside one's name. Private
+    # by default except the organisation, which colleagues need to place each other.
+    share_organisation = models.BooleanField("show my organisation", default=True)
+    share_location = models.BooleanField("show my location", default=False)
+    share_timezone = models.BooleanField("show my time zone", default=False)
+    share_local_time = models.BooleanField("show my time now", default=False)
 
     class Meta:
         ordering = ["display_name", "username"]
@@ -122,6 +128,20 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("people:profile", kwargs={"username": self.username})
+
+    # What others may see: the templates and indexes that show a person to someone else use
+    # these, never the raw fields.
+    @property
+    def shown_organisation(self):
+        return self.organisation if self.share_organisation else None
+
+    @property
+    def shown_location(self) -> str:
+        return self.location if self.share_location else ""
+
+    @property
+    def shown_timezone(self) -> str:
+        return self.timezone if self.share_timezone else ""
 
     def set_bio(self, bio: str) -> None:
         self.bio = bio

@@ -14,21 +14,22 @@ def directory(
     """Listed, active people matching the filters, each with organisation and expertise.
 
     Every word of `q` must match somewhere (name, location, organisation or an area of
-    expertise), so "nurse leeds" narrows rather than widens the list.
+    expertise), so "nurse leeds" narrows rather than widens the list. Location and
+    organisation match only for people who chose to show them.
     """
     people = User.objects.filter(is_active=True, show_in_directory=True)
     for word in q.split():
         people = people.filter(
             Q(display_name__icontains=word)
             | Q(username__icontains=word)
-            | Q(location__icontains=word)
-            | Q(organisation__name__icontains=word)
+            | Q(share_location=True, location__icontains=word)
+            | Q(share_organisation=True, organisation__name__icontains=word)
             | Q(pk__in=User.objects.filter(expertise__name__icontains=word).values("pk"))
         )
     if profession:
         people = people.filter(profession=profession)
     if organisation is not None:
-        people = people.filter(organisation=organisation)
+        people = people.filter(organisation=organisation, share_organisation=True)
     return (
         people.select_related("organisation")
         .prefetch_related("expertise")

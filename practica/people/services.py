@@ -11,7 +11,17 @@ from practica.people.models import ExpertiseArea, Organisation, User
 from practica.people.querysets import organisations_open_to
 from practica.privacy.guard import screen
 
-PROFILE_FIELDS = ("display_name", "profession", "location", "timezone", "show_in_directory")
+PROFILE_FIELDS = (
+    "display_name",
+    "profession",
+    "location",
+    "timezone",
+    "show_in_directory",
+    "share_organisation",
+    "share_location",
+    "share_timezone",
+    "share_local_time",
+)
 
 
 def update_profile(

@@ -16,9 +16,11 @@ from practica.people import querysets
 from practica.people.forms import DirectoryFilterForm, ProfileForm
 from practica.people.models import User
 from practica.people.services import update_profile
+from practica.people.visibility import profiles_view
 from practica.privacy.forms import apply_service_error
 
 
+@profiles_view
 def directory(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET)
     people = querysets.directory(**form.filters())
@@ -38,6 +40,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
 
 
+@profiles_view
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     person = get_object_or_404(querysets.profile(username))
     # Today's stage in each community the reader may see (posts show the stage their
@@ -61,8 +64,26 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
             # The person's own clock helps colleagues in other zones pick a time to call.
             "now": timezone.now(),
             "is_me": person == request.user,
+            "shown": _shown(person, is_me=person == request.user),
         },
     )
+
+
+def _shown(person: User, *, is_me: bool) -> dict:
+    """What the reader sees of `person`: all of it on one's own profile, else their choice."""
+    if is_me:
+        return {
+            "organisation": person.organisation,
+            "location": person.location,
+            "timezone": person.timezone,
+            "local_time": True,
+        }
+    return {
+        "organisation": person.shown_organisation,
+        "location": person.shown_location,
+        "timezone": person.shown_timezone,
+        "local_time": person.share_local_time,
+    }
 
 
 @login_required
@@ -86,4 +107,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your profile is saved.")
             return redirect(me.get_absolute_url())
-    return render(request, "people/profile_edit.html", {"form": form})
+    return render(
+        request,
+        "people/profile_edit.html",
+        {"form": form, "public_profiles": settings.PUBLIC_PROFILES},
+    )

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -424,9 +425,10 @@ def sync_bulletin_issue(issue) -> int:
 
 
 def person_entry(person) -> dict:
-    """A member's directory card: found only while they are active and listed."""
+    """A member's directory card: found only while they are active and listed, by
+    signed-in members (everyone with PUBLIC_PROFILES), and only by what they show."""
     expertise = ", ".join(area.name for area in person.expertise.all())
-    organisation = person.organisation.name if person.organisation_id else ""
+    organisation = person.shown_organisation.name if person.shown_organisation else ""
     return entry(
         Kind.PERSON,
         person.pk,
@@ -435,11 +437,11 @@ def person_entry(person) -> dict:
             person.get_profession_display(),
             f"Expertise: {expertise}" if expertise else "",
             organisation,
-            person.location,
+            person.shown_location,
             person.bio,
         ),
         author=person,
-        audience=Audience.EVERYONE,
+        audience=Audience.EVERYONE if settings.PUBLIC_PROFILES else Audience.SIGNED_IN,
         url=person.get_absolute_url(),
         context=person.get_profession_display(),
         is_public=person.is_active and person.show_in_directory,

@@ -6,7 +6,7 @@ from practica.tests.factories import CommunityFactory, UserFactory
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "url",
-    ["/", "/c/", "/people/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"],
+    ["/", "/c/", "/bulletin/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"],
 )
 def test_public_pages_render_with_the_layout(client, url):
     CommunityFactory(name="Ward care", slug="ward-care")
@@ -27,7 +27,7 @@ def test_unknown_page_gets_the_friendly_404(client):
 
 @pytest.mark.django_db
 def test_pages_reference_no_third_party_hosts(client):
-    UserFactory(username="ada")
+    client.force_login(UserFactory(username="ada"))
     for url in ["/", "/people/", "/people/ada/", "/accounts/login/"]:
         html = client.get(url).content.decode()
         for marker in ('src="http', 'href="http', "src='http", "@import url(http"):

@@ -137,6 +137,7 @@ def test_an_unknown_assertion_is_a_404(client):
 
 def test_badges_show_on_the_profile_with_downloads_for_their_holder(client, earned):
     holder = earned.recipient
+    client.force_login(UserFactory())
     html = client.get(f"/people/{holder.username}/").content.decode()
     assert "Handover with ISBAR" in html
     assert f"/badges/assertions/{earned.uid}/" in html

@@ -157,6 +157,7 @@ def test_directory_filters_by_stage_and_profession(client, community):
         suspended=True,
         user=UserFactory(display_name="Sus Pended"),
     )
+    client.force_login(UserFactory())  # member lists are for signed-in members
     members_url = reverse("communities:members", args=[community.slug])
     html = text(client.get(members_url))
     assert "Pat Pharm" in html and "Nia Nurse" in html
@@ -175,6 +176,7 @@ def test_directory_shows_lanyards_and_paginates(client, community, settings):
     settings.PRACTICA_PAGE_SIZE = 10
     for _ in range(23):
         MembershipFactory(community=community, stage=Stage.PARTICIPANT)
+    client.force_login(UserFactory())  # member lists are for signed-in members
     members_url = reverse("communities:members", args=[community.slug])
     html = text(client.get(members_url, {"stage": 20}))
     assert html.count('class="lanyard"') == 10

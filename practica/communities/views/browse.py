@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,13 +28,15 @@ from practica.communities.services.membership import (
     require_can_create_community,
 )
 from practica.communities.stages import Stage
+from practica.people.visibility import profiles_readable_by
 
 
 def community_for(request, community_slug: str) -> Community:
-    """The community named in the URL, if the requester may read it; 404 if it doesn't exist.
+    """The community named in the URL, if the requester may read it.
 
-    A private community that exists answers 403 with the reason, so an invited person
-    knows to log in rather than think the link is broken.
+    One that doesn't exist and one the requester may not read both answer 404, so a
+    private community's name never reaches outsiders (the 404 page tells a visitor who
+    was invited to log in first).
     """
     community = get_object_or_404(
         Community.objects.select_related("organisation"), slug=community_slug
@@ -152,6 +155,8 @@ def recent_activity(user, community) -> dict:
 
 def members(request, community_slug):
     community = community_for(request, community_slug)
+    if not profiles_readable_by(request.user):
+        return redirect_to_login(request.get_full_path())
     abilities = can_map(
         request.user, community, [Capability.MANAGE_MEMBERS, Capability.ENDORSE_MEMBER]
     )

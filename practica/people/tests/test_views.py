@@ -13,6 +13,12 @@ DIRECTORY = "/people/"
 EDIT = "/people/me/edit/"
 
 
+@pytest.fixture(autouse=True)
+def _signed_in(client):
+    """People pages are for signed-in members (see test_privacy_defaults for visitors)."""
+    client.force_login(UserFactory(display_name="Viewer", show_in_directory=False))
+
+
 def listed_names(response) -> list[str]:
     return [person.name for person in response.context["people"]]
 
@@ -30,8 +36,8 @@ def make_people(count: int, **kwargs) -> list[User]:
 
 
 def test_directory_searches_names_places_organisations_and_expertise(client):
-    ada = UserFactory(display_name="Ada Lovelace", location="Leeds, UK")
-    grace = UserFactory(display_name="Grace Hopper", location="Toronto")
+    ada = UserFactory(display_name="Ada Lovelace", location="Leeds, UK", share_location=True)
+    grace = UserFactory(display_name="Grace Hopper", location="Toronto", share_location=True)
     grace.expertise.set(ExpertiseArea.for_names(["Wound care"]))
     assert listed_names(client.get(DIRECTORY, {"q": "lovelace"})) == [ada.name]
     assert listed_names(client.get(DIRECTORY, {"q": "toronto"})) == [grace.name]
@@ -101,7 +107,9 @@ def test_directory_query_count_does_not_grow_with_people(
 
 
 def test_profile_shows_a_member_and_their_expertise(client):
-    ada = UserFactory(username="ada", display_name="Ada Lovelace", location="Leeds, UK")
+    ada = UserFactory(
+        username="ada", display_name="Ada Lovelace", location="Leeds, UK", share_location=True
+    )
     ada.expertise.set(ExpertiseArea.for_names(["Wound care"]))
     html = client.get("/people/ada/").content.decode()
     assert '<h1 id="person-name">Ada Lovelace</h1>' in html
@@ -123,8 +131,9 @@ def test_profile_query_count_is_small(client, django_assert_max_num_queries):
     ada = UserFactory(username="ada")
     for _ in range(3):
         MembershipFactory(user=ada)
-    # The person, their expertise, their badges and their stage in each community.
-    with django_assert_max_num_queries(4):
+    # The session, the reader and the reader's memberships and badges' communities; the
+    # person, their expertise, their badges and their stage in each community.
+    with django_assert_max_num_queries(8):
         assert client.get("/people/ada/").status_code == 200
 
 
@@ -145,8 +154,8 @@ def test_dates_are_shown_in_the_viewers_time_zone(client):
     UserFactory(username="ada", date_joined=joined)
     in_sydney = UserFactory(timezone="Australia/Sydney")
     in_london = UserFactory(timezone="Europe/London")
-    anonymous_html = client.get("/people/ada/").content.decode()
-    assert "31 December 2025" in anonymous_html
+    utc_html = client.get("/people/ada/").content.decode()
+    assert "31 December 2025" in utc_html
     client.force_login(in_sydney)
     sydney_html = client.get("/people/ada/").content.decode()
     assert "1 January 2026" in sydney_html
@@ -167,7 +176,7 @@ def test_joined_shows_when_the_person_first_joined_not_when_the_account_was_made
 
 
 def test_profile_shows_the_persons_own_clock(client):
-    UserFactory(username="ada", timezone="Pacific/Auckland")
+    UserFactory(username="ada", timezone="Pacific/Auckland", share_local_time=True)
     viewer = UserFactory(timezone="Europe/London")
     client.force_login(viewer)
     html = client.get("/people/ada/").content.decode()
@@ -179,6 +188,7 @@ def test_profile_shows_the_persons_own_clock(client):
 
 
 def test_editing_needs_a_login(client):
+    client.logout()
     response = client.get(EDIT)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))

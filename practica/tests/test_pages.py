@@ -6,7 +6,14 @@ from practica.tests.factories import CommunityFactory, UserFactory
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "url",
-    ["/", "/c/", "/bulletin/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"],
+    [
+        "/",
+        "/c/",
+        "/bulletin/",
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/password/reset/",
+    ],
 )
 def test_public_pages_render_with_the_layout(client, url):
     CommunityFactory(name="Ward care", slug="ward-care")

@@ -13,6 +13,7 @@ from practica.communities.capabilities import (
     FLOOR_STAGE,
     Capability,
     CapabilityDenied,
+    CommunityHidden,
     can,
     can_map,
     denial_reason,
@@ -23,6 +24,7 @@ from practica.communities.capabilities import (
     minimum_stage,
     readable_communities_q,
     require,
+    standing,
     visible,
 )
 from practica.communities.models import CapabilityOverride, Community, JoinPolicy, Visibility
@@ -114,6 +116,13 @@ def test_require_agrees_with_can_and_says_which_stage_unlocks(kind, visibility):
         allowed = can(actor, capability, community=community)
         if allowed:
             require(actor, capability, community=community)
+            continue
+        where = standing(actor, community)
+        if not where.can_read and not where.suspended:
+            # Outsiders are told nothing, not even the name: the community is a 404.
+            with pytest.raises(CommunityHidden) as hidden:
+                require(actor, capability, community=community)
+            assert community.name not in str(hidden.value)
             continue
         with pytest.raises(CapabilityDenied) as denied:
             require(actor, capability, community=community)

@@ -158,6 +158,7 @@ def test_the_profile_shows_todays_stage_in_each_community_the_reader_may_see(
     person = member_at(Stage.PARTICIPANT)
     secret = CommunityFactory(name="Private huddle", visibility="private")
     MembershipFactory(community=secret, user=person, stage=Stage.STEWARD)
+    client.force_login(member_at(Stage.PERIPHERAL))  # profiles are for signed-in members
     html = client.get(person.get_absolute_url()).content.decode()
     assert community.name in html and ">Participant</span>" in html
     assert "Private huddle" not in html

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from ninja import Schema
 from pydantic import ConfigDict
 
 from practica.api.auth import require_token_community
-from practica.communities.capabilities import Capability, require
+from practica.communities.capabilities import Capability, CommunityHidden, require
 from practica.communities.models import Community
 from practica.communities.stages import Stage
 from practica.reliability.idempotency import HEADER
@@ -52,13 +51,14 @@ def lanyard_out(lanyard) -> dict | None:
 def community_for(request, slug: str) -> Community:
     """The community if the caller may read it (and their token reaches it).
 
-    Like the pages: 404 when it does not exist, 403 with the reason when it is private.
+    Like the pages: 404 with the same words whether it does not exist or the caller may not
+    read it, so a private community's existence is not told to outsiders.
     """
     community = Community.objects.select_related("organisation").filter(slug=slug).first()
     if community is None:
-        raise Http404(f"There is no community “{slug}”.")
-    require_token_community(request, community)
+        raise CommunityHidden()
     require(request.user, Capability.READ, community=community)
+    require_token_community(request, community)
     return community
 
 

@@ -12,7 +12,6 @@ from practica.communities.capabilities import (
     require_on_instance,
 )
 from practica.people.models import Profession
-from practica.people.visibility import profiles_view
 from practica.search import services
 from practica.search.experts import who_knows
 from practica.search.models import SearchEntry
@@ -149,7 +148,6 @@ def topic_search(request: HttpRequest, community_slug: str, topic_slug: str) -> 
 
 
 @require_GET
-@profiles_view
 def experts_page(request: HttpRequest) -> HttpResponse:
     require_on_instance(request.user, InstanceCapability.FIND_EXPERTS)
     q = cut_on_word(request.GET.get("q", "")).strip()

@@ -7,7 +7,7 @@ import datetime
 from ninja import Query, Router, Schema
 
 from practica.api import pagination
-from practica.api.auth import token_community_id
+from practica.api.auth import require_member, token_community_id
 from practica.api.common import community_for, lanyard_out, stage_name
 from practica.communities import querysets
 from practica.communities.capabilities import (
@@ -18,6 +18,7 @@ from practica.communities.capabilities import (
 from practica.communities.lanyards import attach_lanyards
 from practica.communities.stages import MEMBER_STAGES
 from practica.people.models import Profession
+from practica.people.visibility import profiles_readable_by
 from practica.site import absolute_url
 
 router = Router(tags=["communities"])
@@ -159,11 +160,13 @@ def community_members(
     """The directory, as the members page shows it: only members listed in the directory.
 
     Stage and profession are shown as the lanyard does; members who chose not to be
-    listed never appear.
+    listed never appear. Like the page, it is for signed-in members unless PUBLIC_PROFILES.
     """
     from practica.api.problems import Problem
 
     community = community_for(request, slug)
+    if not profiles_readable_by(request.user):
+        require_member(request)
     stage_value = None
     if stage:
         names = {s.name.lower(): int(s) for s in MEMBER_STAGES}

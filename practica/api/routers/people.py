@@ -1,4 +1,8 @@
-"""Profiles: the signed-in member and anyone's public profile, as the profile page shows."""
+"""Profiles: the signed-in member and anyone's profile, as the profile page shows it.
+
+Profiles are for signed-in members unless PUBLIC_PROFILES, and show another member only
+what they chose to show (practica.people.visibility), exactly as the page does.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from practica.api.auth import require_member
 from practica.api.common import stage_name
 from practica.communities.capabilities import visible
 from practica.people import querysets
+from practica.people.visibility import profiles_readable_by
 from practica.site import absolute_url
 
 router = Router(tags=["people"])
@@ -37,18 +42,19 @@ class ProfileOut(Schema):
     url: str
 
 
-def _profile_out(request, person) -> dict:
+def _profile_out(request, person, *, is_me: bool) -> dict:
     memberships = visible(
         request.user,
         person.memberships.filter(suspended=False).select_related("community"),
     ).order_by("community__name")
+    organisation = person.organisation if is_me else person.shown_organisation
     return {
         "username": person.username,
         "name": person.name,
         "profession": person.profession,
-        "organisation": person.organisation.name if person.organisation else None,
-        "location": person.location,
-        "timezone": person.timezone,
+        "organisation": organisation.name if organisation else None,
+        "location": person.location if is_me else person.shown_location,
+        "timezone": person.timezone if is_me else person.shown_timezone,
         "bio_html": person.bio_html,
         "expertise": [area.name for area in person.expertise.all()],
         "memberships": [
@@ -69,12 +75,17 @@ def _profile_out(request, person) -> dict:
 def me(request):
     user = require_member(request)
     person = querysets.profile(user.username).first()
-    return _profile_out(request, person)
+    return _profile_out(request, person, is_me=True)
 
 
 @router.get("/{username}", response=ProfileOut, summary="A member's profile")
 def profile(request, username: str):
+    """A member's profile: for signed-in members (everyone with PUBLIC_PROFILES), showing
+    their organisation, location and time zone only where they chose to show them ("" or
+    null otherwise)."""
+    if not profiles_readable_by(request.user):
+        require_member(request)
     person = querysets.profile(username).first()
     if person is None:
         raise Http404("No such member.")
-    return _profile_out(request, person)
+    return _profile_out(request, person, is_me=person == request.user)

@@ -132,8 +132,8 @@ def test_private_community_content_never_reaches_a_non_member_token(
         "/communities/night/questions/similar?title=Night+audit",
     ):
         response = outsider.get(path)
-        assert response.status_code == 403, path
-        assert "Night audit" not in response.content.decode()
+        assert response.status_code == 404, path  # as if it did not exist: never its name
+        assert "Night" not in response.content.decode()
     found = outsider.get("/search", {"q": "Night audit"}).json()
     assert found["results"] == []
     profile = outsider.get(f"/people/{insider.username}").json()
@@ -141,10 +141,50 @@ def test_private_community_content_never_reaches_a_non_member_token(
     assert as_member(insider).get("/communities/night/threads").status_code == 200
 
 
-def test_members_directory_hides_those_who_opted_out(ward, members, anonymous):
+def test_a_private_community_answers_an_outsider_as_a_missing_one_does(
+    private_ward, members, as_member
+):
+    outsider = as_member(members[Stage.STEWARD])
+    hidden = outsider.get("/communities/night/threads")
+    missing = outsider.get("/communities/no-such-place/threads")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["detail"] == missing.json()["detail"]
+
+
+def test_members_directory_and_profiles_are_for_signed_in_members(ward, members, anonymous):
+    assert anonymous.get("/communities/ward/members").status_code == 401
+    response = anonymous.get(f"/people/{members[Stage.FULL].username}")
+    assert response.status_code == 401
+    assert members[Stage.FULL].name not in response.content.decode()
+
+
+def test_public_profiles_opens_profiles_and_the_directory_to_visitors(
+    ward, members, anonymous, settings
+):
+    settings.PUBLIC_PROFILES = True
+    assert anonymous.get("/communities/ward/members").status_code == 200
+    assert anonymous.get(f"/people/{members[Stage.FULL].username}").status_code == 200
+
+
+def test_a_profile_shows_others_only_what_its_member_chose(members, as_member):
+    person = members[Stage.FULL]
+    person.location, person.timezone = "Leeds", "Europe/London"
+    person.share_location = person.share_timezone = person.share_organisation = False
+    person.save()
+    seen = as_member(members[Stage.PERIPHERAL]).get(f"/people/{person.username}").json()
+    assert (seen["location"], seen["timezone"], seen["organisation"]) == ("", "", None)
+    own = as_member(person).get(f"/people/{person.username}").json()
+    assert (own["location"], own["timezone"]) == ("Leeds", "Europe/London")
+    person.share_location = person.share_timezone = True
+    person.save()
+    seen = as_member(members[Stage.PERIPHERAL]).get(f"/people/{person.username}").json()
+    assert (seen["location"], seen["timezone"]) == ("Leeds", "Europe/London")
+
+
+def test_members_directory_hides_those_who_opted_out(ward, members, as_member):
     hidden = UserFactory(show_in_directory=False)
     MembershipFactory(community=ward, user=hidden, stage=Stage.FULL)
-    listed = anonymous.get("/communities/ward/members").json()["results"]
+    listed = as_member(members[Stage.PERIPHERAL]).get("/communities/ward/members").json()["results"]
     names = {m["username"] for m in listed}
     assert hidden.username not in names
     assert members[Stage.FULL].username in names

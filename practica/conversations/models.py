@@ -51,6 +51,8 @@ class Thread(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the answer was accepted (community health measures the wait; imports leave it empty).
+    accepted_at = models.DateTimeField(null=True, blank=True)
     # Denormalised counters and times: the list page sorts and filters on them.
     reply_count = models.PositiveIntegerField(default=0)
     helpful_count = models.PositiveIntegerField(default=0)

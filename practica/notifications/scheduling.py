@@ -55,6 +55,8 @@ JOBS = [
     Job("bulletin-sweep", _every_minutes(5), "practica.bulletin.tasks.sweep_deliveries"),
     # Keeps the task table small: successes go after a day, failures after 30 days.
     Job("prune-tasks", _every_minutes(60), "practica.reliability.tasks.prune_task_results"),
+    # Community-health rollups: yesterday and today, hourly, so the dashboard is an hour fresh.
+    Job("insights-rollup", _every_minutes(60), "practica.insights.tasks.rollup_recent"),
 ]
 
 

@@ -459,6 +459,9 @@ def leave_community(*, actor, community: Community) -> None:
             f"You are the last steward of {community.name}. Make another member a steward "
             "before you leave, so the community is never left without one."
         )
+    from practica.insights.services import record_departure
+
+    record_departure(membership)
     membership.delete()
     forget_memberships(actor)
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from practica.communities.capabilities import Capability, require
 from practica.conversations.models import HelpfulMark, ProfessionEndorsement, Thread
@@ -91,7 +92,8 @@ def accept_answer(*, actor, post) -> Thread:
     with transaction.atomic():
         thread.accepted_post = post
         thread.accepted_by = actor
-        thread.save(update_fields=["accepted_post", "accepted_by"])
+        thread.accepted_at = timezone.now()
+        thread.save(update_fields=["accepted_post", "accepted_by", "accepted_at"])
         after_commit_reevaluate(
             user_ids=[post.author_id, previous_author], community_id=thread.community_id
         )
@@ -119,7 +121,8 @@ def unaccept_answer(*, actor, thread) -> Thread:
     with transaction.atomic():
         thread.accepted_post = None
         thread.accepted_by = None
-        thread.save(update_fields=["accepted_post", "accepted_by"])
+        thread.accepted_at = None
+        thread.save(update_fields=["accepted_post", "accepted_by", "accepted_at"])
         after_commit_reevaluate(user_ids=[previous_author], community_id=thread.community_id)
     return thread
 

@@ -151,9 +151,37 @@ def _histogram_by_day(rng: Range, queryset, *, community: str, when, begin, extr
 # --- sources ----------------------------------------------------------------------------------
 
 
-def _models():
+def _models() -> dict:
+    """The models rolled up, imported late so this module loads before the other apps."""
+    from practica.conversations.models import HelpfulMark, Post, Thread, ThreadKind
+    from practica.events.models import RSVP, Attendance
+    from practica.evidence.models import (
+        Appraisal,
+        Decision,
+        EvidenceRevision,
+        EvidenceSummary,
+        PracticeProposal,
+        ProposalTransition,
+    )
+    from practica.learning.models import Attempt, ModuleProgress
+    from practica.library.models import (
+        Article,
+        ArticleComment,
+        GlossaryTerm,
+        ProposedEdit,
+        Resource,
+        Revision,
+    )
 
-    return locals()
+    return {
+        "HelpfulMark": HelpfulMark, "Post": Post, "Thread": Thread, "ThreadKind": ThreadKind,
+        "RSVP": RSVP, "Attendance": Attendance, "Appraisal": Appraisal, "Decision": Decision,
+        "EvidenceRevision": EvidenceRevision, "EvidenceSummary": EvidenceSummary,
+        "PracticeProposal": PracticeProposal, "ProposalTransition": ProposalTransition,
+        "Attempt": Attempt, "ModuleProgress": ModuleProgress, "Article": Article,
+        "ArticleComment": ArticleComment, "GlossaryTerm": GlossaryTerm,
+        "ProposedEdit": ProposedEdit, "Resource": Resource, "Revision": Revision,
+    }  # fmt: skip
 
 
 def live_posts(Post):

@@ -43,6 +43,7 @@ class LiveInstance:
         self.root = root
         self.var = root / "var"
         self.var.mkdir(parents=True)
+        (self.var / "static").mkdir()
         self.mail = root / "mail"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -50,7 +51,7 @@ class LiveInstance:
         self.vendor = connection.vendor
         self.env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "practica.settings",
+            "DJANGO_SETTINGS_MODULE": "practica.reliability.tests.live_settings",
             "SECRET_KEY": settings.SECRET_KEY,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECURE_SSL_REDIRECT": "0",
@@ -67,7 +68,10 @@ class LiveInstance:
             "PYTHONUNBUFFERED": "1",
             **{k: str(v) for k, v in env.items()},
         }
-        self.env.pop("DATABASE_URL", None)
+        # The live processes keep sessions where the test wrote them (the database), so
+        # a shared cache from the environment must not take them elsewhere.
+        for name in ("DATABASE_URL", "REDIS_URL"):
+            self.env.pop(name, None)
         if self.vendor == "sqlite":
             self.sqlite_file = self.var / "practica.sqlite3"
         else:
@@ -178,6 +182,7 @@ class Member:
 
     def __init__(self, live: LiveInstance, session_key: str):
         self.live = live
+        self.last_answer = ""
         self.jar = CookieJar()
         self.jar.set_cookie(_cookie(settings.SESSION_COOKIE_NAME, session_key))
         self.opener = urllib.request.build_opener(
@@ -211,6 +216,7 @@ class Member:
     def form_tokens(self, path: str) -> tuple[str, str] | None:
         """The CSRF token and a fresh submission key from the form on `path`."""
         status, page, _ = self.get(path)
+        self.last_answer = f"{status} {page[:200]!r}"
         csrf, key = CSRF_INPUT.search(page), KEY_INPUT.search(page)
         if status != 200 or not csrf or not key:
             return None

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "practica.insights",
     "practica.api",
     "practica.reliability",
+    "practica.portability",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     # Community-scoped pages of each capability live under /c/<slug>/…; each app's urls.py
     # declares its own paths below that prefix.
     path("c/", include("practica.communities.urls")),
+    path("c/", include("practica.portability.views")),
     path("c/<slug:community_slug>/webhooks/", include(webhook_urls.community_urls)),
     path("webhooks/", include(webhook_urls.instance_urls)),
     path("c/<slug:community_slug>/", include("practica.conversations.urls")),

@@ -50,6 +50,7 @@ class Capability(models.TextChoices):
     CONFIGURE = "configure", "Configure the community"
     PUBLISH_BULLETIN = "publish_bulletin", "Publish the bulletin"
     VIEW_ANALYTICS = "view_analytics", "See community analytics"
+    EXPORT_COMMUNITY = "export_community", "Export the whole community as an archive"
 
 
 _P, _A, _F, _S = Stage.PERIPHERAL, Stage.PARTICIPANT, Stage.FULL, Stage.STEWARD
@@ -83,6 +84,7 @@ DEFAULT_MINIMUM_STAGE: dict[str, int] = {
     Capability.CONFIGURE: _S,
     Capability.PUBLISH_BULLETIN: _S,
     Capability.VIEW_ANALYTICS: _S,
+    Capability.EXPORT_COMMUNITY: _S,
 }
 
 # Capabilities a community may never hand below this stage, whatever its overrides say:
@@ -91,6 +93,8 @@ FLOOR_STAGE: dict[str, int] = {
     Capability.READ: Stage.VISITOR,
     Capability.MANAGE_MEMBERS: _F,
     Capability.CONFIGURE: _F,
+    # An archive holds every member's email and private reflections.
+    Capability.EXPORT_COMMUNITY: _S,
 }
 DEFAULT_FLOOR = Stage.PERIPHERAL
 

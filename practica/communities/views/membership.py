@@ -350,7 +350,11 @@ def community_settings(request, community_slug):
             "topics": topics,
             "section": section,
             **forms,
-            **can_map(request.user, community, [Capability.MANAGE_MEMBERS]),
+            **can_map(
+                request.user,
+                community,
+                [Capability.MANAGE_MEMBERS, Capability.EXPORT_COMMUNITY],
+            ),
         },
         status=status,
     )

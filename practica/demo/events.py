@@ -81,6 +81,21 @@ def _rsvp(people, event, status) -> None:
         services.respond(actor=person, event=event, status=status)
 
 
+def _answer_single_dates(journal, now, *, participant, learner, britons) -> None:
+    """Answers for single dates of the journal club: the next one fills up with the learner
+    on its waitlist, and on the one after a regular sends apologies."""
+    coming = [o.start for o in recurrence.occurrences(journal) if o.end > now]
+    if len(coming) < 3:
+        return
+    services.respond(actor=participant, event=journal, status="going", occurrence_start=coming[0])
+    services.respond(actor=learner, event=journal, status="going", occurrence_start=coming[0])
+    services.respond(actor=learner, event=journal, status="maybe", occurrence_start=coming[2])
+    if britons:
+        services.respond(
+            actor=britons[0], event=journal, status="not_going", occurrence_start=coming[1]
+        )
+
+
 def _attendance(organiser, event, people, now) -> None:
     for occurrence in recurrence.occurrences(event):
         if occurrence.start <= now:
@@ -144,6 +159,9 @@ def seed() -> str:
         # place, the next one lands on the waitlist.
         _rsvp([sydney_organiser, steward, *australians, *britons][:9], journal, "going")
         _rsvp(canadians[:1], journal, "maybe")
+        _answer_single_dates(
+            journal, now, participant=participant, learner=learner, britons=britons
+        )
         _attendance(sydney_organiser, journal, [steward, learner, *australians, *britons[:2]], now)
 
     # A monthly case discussion, 13:00 London on the same day each month.

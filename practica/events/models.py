@@ -129,7 +129,13 @@ class Event(models.Model):
 
 
 class RSVP(models.Model):
-    """A member's answer for an event (the whole series, when it repeats)."""
+    """A member's answer for an event.
+
+    With `occurrence_start` empty it is the answer for the whole event: every occurrence of
+    a series ("all dates"). A row with `occurrence_start` set is the answer for that one
+    occurrence of a series and overrides the series answer there (a seat on a full
+    occurrence's waitlist is such a row too). One-off events only ever have the first kind.
+    """
 
     class Status(models.TextChoices):
         GOING = "going", "Going"
@@ -142,6 +148,7 @@ class RSVP(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps"
     )
     status = models.CharField(max_length=12, choices=Status.choices)
+    occurrence_start = models.DateTimeField(null=True, blank=True)
     # When they joined the waitlist: the oldest is promoted first.
     waitlisted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)
@@ -150,15 +157,26 @@ class RSVP(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["event", "user"], name="rsvp_once"),
+            models.UniqueConstraint(
+                fields=["event", "user"],
+                condition=models.Q(occurrence_start__isnull=True),
+                name="rsvp_once",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "user", "occurrence_start"],
+                condition=models.Q(occurrence_start__isnull=False),
+                name="rsvp_once_per_occurrence",
+            ),
         ]
         indexes = [
+            models.Index(fields=["event", "occurrence_start"], name="rsvp_occurrence_idx"),
             models.Index(fields=["event", "status", "waitlisted_at"], name="rsvp_status_idx"),
             models.Index(fields=["user", "status"], name="rsvp_user_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} → {self.event}: {self.status}"
+        on = f" on {self.occurrence_start:%Y-%m-%d}" if self.occurrence_start else ""
+        return f"{self.user} → {self.event}{on}: {self.status}"
 
 
 class Attendance(models.Model):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from practica.communities.capabilities import memberships_of
 from practica.communities.models import Community
-from practica.events import recurrence
+from practica.events import answers, recurrence
 from practica.events.models import RSVP, Event
 from practica.events.timezones import When, describe
 from practica.people.models import User
@@ -53,37 +53,35 @@ class Listed:
     when: When
     my_status: str = ""
     rule: str = field(default="")
+    counts: answers.Counts = field(default_factory=answers.Counts)
 
 
-def _my_statuses(user, events: list[Event]) -> dict[int, str]:
-    if user is None or not user.is_authenticated or not events:
-        return {}
-    return dict(
-        RSVP.objects.filter(user=user, event__in=[e.pk for e in events]).values_list(
-            "event_id", "status"
-        )
-    )
+def _start_of(occurrence: recurrence.Occurrence) -> datetime | None:
+    return occurrence.start if occurrence.event.is_series else None
 
 
 def events_page(community: Community, user, *, now: datetime | None = None) -> dict:
-    """Upcoming events (by next occurrence) and past ones (by last), in a fixed number of
-    queries whatever the number of events."""
+    """Upcoming events (by next occurrence, with its seats and the reader's answer for it)
+    and past ones (by last), in a fixed number of queries whatever the number of events."""
     now = now or timezone.now()
     base = with_counts(Event.objects.filter(community=community)).select_related("community")
     upcoming_events = list(base.filter(last_ends_at__gt=now))
     past_events = list(base.filter(starts_at__lte=now).order_by("-starts_at")[:PAST_LIMIT])
-    statuses = _my_statuses(user, upcoming_events)
+    given = answers.for_events(upcoming_events)
+    me = user.pk if user is not None and user.is_authenticated else None
     upcoming = []
     for event in upcoming_events:
         occurrence = recurrence.next_occurrence(event, now)
         if occurrence is not None:
+            start = _start_of(occurrence)
             upcoming.append(
                 Listed(
                     event,
                     occurrence,
                     when(occurrence, user),
-                    statuses.get(event.pk, ""),
+                    given[event.pk].status(me, start),
                     recurrence.rule_text(event),
+                    given[event.pk].counts(start),
                 )
             )
     upcoming.sort(key=lambda item: item.occurrence.start)
@@ -104,19 +102,6 @@ def event_for_page(community: Community, event_id: int) -> Event:
     )
 
 
-def rsvp_lists(event: Event) -> dict:
-    rows = list(
-        RSVP.objects.filter(event=event)
-        .select_related("user")
-        .order_by("status", "waitlisted_at", "created_at", "pk")
-    )
-    grouped: dict[str, list[RSVP]] = {s: [] for s in RSVP.Status.values}
-    for row in rows:
-        grouped[row.status].append(row)
-    grouped["waitlisted"].sort(key=lambda r: (r.waitlisted_at, r.pk))
-    return grouped
-
-
 def member_events(user, *, since: datetime) -> list[Event]:
     """Events of every community `user` is an active member of, ending after `since`."""
     communities = [cid for cid, m in memberships_of(user).items() if not m.suspended]
@@ -132,15 +117,15 @@ def upcoming_for_digest(user, *, now: datetime, until: datetime) -> list[Listed]
     """Occurrences starting before `until` in the member's communities, except events the
     member said they won't go to or that were cancelled."""
     events = [e for e in member_events(user, since=now) if not e.is_cancelled]
-    statuses = _my_statuses(user, events)
+    given = answers.for_events(events)
     found = []
     for event in events:
-        if statuses.get(event.pk) == RSVP.Status.NOT_GOING:
-            continue
-        occurrence = recurrence.next_occurrence(event, now)
-        if occurrence is not None and occurrence.start < until:
-            found.append(
-                Listed(event, occurrence, when(occurrence, user), statuses.get(event.pk, ""))
-            )
+        for occurrence in recurrence.occurrences(event):
+            if occurrence.end <= now or occurrence.start >= until:
+                continue
+            status = given[event.pk].status(user.pk, _start_of(occurrence))
+            if status != RSVP.Status.NOT_GOING:
+                found.append(Listed(event, occurrence, when(occurrence, user), status))
+                break
     found.sort(key=lambda item: item.occurrence.start)
     return found

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from practica.communities.capabilities import Capability, require
 from practica.communities.models import Community, Membership
-from practica.events import recurrence
+from practica.events import answers, recurrence
 from practica.events.models import (
     MAX_SERIES_DAYS,
     RSVP,
@@ -177,6 +177,7 @@ def update_event(
     with transaction.atomic():
         event = Event.objects.select_for_update(of=("self",)).get(pk=event.pk)
         before = {name: getattr(event, name) for name in NOTICEABLE_FIELDS}
+        old_starts = [o.start for o in recurrence.occurrences(event)]
         old_capacity = event.capacity
         for name, value in changes.items():
             if name == "timezone_name":
@@ -194,6 +195,8 @@ def update_event(
             organisers = [actor]  # an event always has someone to ask
         _finish(event, organisers=organisers)
         screening.record(event)
+        if changed:
+            remap_answers(event, old_starts)
         if event.capacity is None or (old_capacity is not None and event.capacity > old_capacity):
             _promote_waitlist(event)
         if changed:
@@ -254,29 +257,65 @@ def _tell_interested(event: Event, *, actor, text: str) -> None:
 # --- RSVP -----------------------------------------------------------------------------------
 
 
-def _going_count(event: Event) -> int:
-    return RSVP.objects.filter(event=event, status=RSVP.Status.GOING).count()
+def _date_words(event: Event, start: datetime) -> str:
+    local = start.astimezone(zoneinfo.ZoneInfo(event.timezone))
+    return f"{local:%a} {local.day} {local:%b}"
+
+
+def _seat(event: Event, user_id: int, start: datetime | None, status: str, now) -> RSVP:
+    """Set one row: the whole-event answer (`start` None) or one occurrence's."""
+    rsvp = RSVP.objects.filter(event=event, user_id=user_id, occurrence_start=start).first()
+    if rsvp is None:
+        rsvp = RSVP(event=event, user_id=user_id, occurrence_start=start, created_at=now)
+    if status == RSVP.Status.WAITLISTED:
+        if rsvp.status != RSVP.Status.WAITLISTED or rsvp.waitlisted_at is None:
+            rsvp.waitlisted_at = now
+    else:
+        rsvp.waitlisted_at = None
+    rsvp.status = status
+    rsvp.updated_at = now
+    rsvp.full_clean(validate_unique=False)
+    rsvp.save()
+    return rsvp
 
 
 def _promote_waitlist(event: Event) -> list[RSVP]:
-    """Fill free seats from the waitlist, oldest first. The caller holds the event's lock."""
+    """Fill free seats from the waitlists, oldest first, occurrence by occurrence.
+
+    The caller holds the event's lock.
+    """
     promoted = []
-    waiting = RSVP.objects.filter(event=event, status=RSVP.Status.WAITLISTED).order_by(
-        "waitlisted_at", "pk"
+    now = timezone.now()
+    starts = (
+        [o.start for o in recurrence.occurrences(event) if o.end > now]
+        if event.is_series
+        else [None]
     )
-    free = None if event.capacity is None else event.capacity - _going_count(event)
-    for rsvp in waiting.select_related("user"):
+    for start in starts:
+        promoted += _promote_at(event, start, now)
+    return promoted
+
+
+def _promote_at(event: Event, start: datetime | None, now) -> list[RSVP]:
+    given = answers.for_event(event, with_users=True)
+    free = None if event.capacity is None else event.capacity - given.going(start)
+    promoted = []
+    for waiting in given.waitlist(start):
         if free is not None and free <= 0:
             break
-        rsvp.status = RSVP.Status.GOING
-        rsvp.waitlisted_at = None
-        rsvp.updated_at = timezone.now()
-        rsvp.save(update_fields=["status", "waitlisted_at", "updated_at"])
+        whole = given.whole.get(waiting.user_id)
+        if start is not None and whole is not None and whole.status == RSVP.Status.GOING:
+            # Going to every date already: the seat of this date falls back to that.
+            waiting.delete()
+            rsvp = whole
+        else:
+            rsvp = _seat(event, waiting.user_id, start, RSVP.Status.GOING, now)
         promoted.append(rsvp)
+        on = f" on {_date_words(event, start)}" if start is not None else ""
         notify(
-            recipient=rsvp.user,
+            recipient=waiting.user,
             kind=Notification.Kind.EVENT,
-            text=f"A place opened up: you’re going to “{event.title}”.",
+            text=f"A place opened up: you’re going to “{event.title}”{on}.",
             url=event.get_absolute_url(),
             community=event.community,
         )
@@ -285,45 +324,120 @@ def _promote_waitlist(event: Event) -> list[RSVP]:
     return promoted
 
 
-def respond(*, actor, event: Event, status: str) -> RSVP:
-    """Answer an event's RSVP. "Going" to a full event puts the actor on the waitlist.
+def _locked(event: Event) -> Event:
+    event = (
+        Event.objects.select_for_update(of=("self",)).select_related("community").get(pk=event.pk)
+    )
+    if event.is_cancelled:
+        raise ValidationError("This event was cancelled, so it no longer takes answers.")
+    if event.last_ends_at <= timezone.now():
+        raise ValidationError("This event is over, so it no longer takes answers.")
+    return event
 
-    The event row is locked while seats are counted, so concurrent answers can never fill
-    more seats than the capacity.
+
+def respond(*, actor, event: Event, status: str, occurrence_start: datetime | None = None) -> RSVP:
+    """Answer an event's RSVP, for one date of a series or (without `occurrence_start`) for
+    the whole event, every date of a series.
+
+    "Going" to a full occurrence puts the actor on that occurrence's waitlist; answering
+    for every date replaces the actor's answers for single dates still to come. The event
+    row is locked while seats are counted, so concurrent answers can never fill more seats
+    than the capacity.
     """
     require(actor, Capability.RSVP, community=event.community)
     if status not in (RSVP.Status.GOING, RSVP.Status.MAYBE, RSVP.Status.NOT_GOING):
         raise ValidationError("Choose going, maybe or not going.")
     with transaction.atomic():
-        event = (
-            Event.objects.select_for_update(of=("self",))
-            .select_related("community")
-            .get(pk=event.pk)
-        )
-        if event.is_cancelled:
-            raise ValidationError("This event was cancelled, so it no longer takes answers.")
-        if event.last_ends_at <= timezone.now():
-            raise ValidationError("This event is over, so it no longer takes answers.")
-        rsvp = RSVP.objects.filter(event=event, user=actor).first()
-        previous = rsvp.status if rsvp else None
-        if rsvp is None:
-            rsvp = RSVP(event=event, user=actor)
+        event = _locked(event)
         now = timezone.now()
-        if status == RSVP.Status.GOING and previous in (RSVP.Status.GOING, RSVP.Status.WAITLISTED):
-            return rsvp
-        if status == RSVP.Status.GOING:
-            full = event.capacity is not None and _going_count(event) >= event.capacity
-            rsvp.status = RSVP.Status.WAITLISTED if full else RSVP.Status.GOING
-            rsvp.waitlisted_at = now if full else None
-        else:
-            rsvp.status = status
-            rsvp.waitlisted_at = None
-        rsvp.updated_at = now
-        rsvp.full_clean(validate_unique=False)
-        rsvp.save()
-        if previous == RSVP.Status.GOING and rsvp.status != RSVP.Status.GOING:
-            _promote_waitlist(event)
+        if not event.is_series:
+            return _answer_at(event, actor, None, status, now)
+        upcoming = [o.start for o in recurrence.occurrences(event) if o.end > now]
+        if occurrence_start is not None:
+            if occurrence_start not in upcoming:
+                raise ValidationError(
+                    "That date isn’t one of this event’s dates still to come, so it can’t "
+                    "be answered."
+                )
+            return _answer_at(event, actor, occurrence_start, status, now)
+        return _answer_every_date(event, actor, upcoming, status, now)
+
+
+def _answer_at(event: Event, actor, start: datetime | None, status: str, now) -> RSVP:
+    """One occurrence's answer (or a one-off event's, with `start` None)."""
+    given = answers.for_event(event)
+    current = given.row(actor.pk, start)
+    if (
+        status == RSVP.Status.GOING
+        and current is not None
+        and current.status
+        in (
+            RSVP.Status.GOING,
+            RSVP.Status.WAITLISTED,
+        )
+    ):
+        return current
+    if status == RSVP.Status.GOING:
+        full = event.capacity is not None and given.going(start) >= event.capacity
+        status = RSVP.Status.WAITLISTED if full else RSVP.Status.GOING
+    whole = given.whole.get(actor.pk)
+    if start is not None and whole is not None and whole.status == status:
+        # The same as the answer for every date: no separate answer needed.
+        RSVP.objects.filter(event=event, user=actor, occurrence_start=start).delete()
+        rsvp = whole
+    else:
+        rsvp = _seat(event, actor.pk, start, status, now)
+    if current is not None and current.status == RSVP.Status.GOING and status != RSVP.Status.GOING:
+        _promote_at(event, start, now)
     return rsvp
+
+
+def _answer_every_date(event: Event, actor, upcoming: list[datetime], status: str, now) -> RSVP:
+    before = answers.for_event(event)
+    was_going = {s for s in upcoming if before.status(actor.pk, s) == RSVP.Status.GOING}
+    was_waiting = {
+        s: before.row(actor.pk, s)
+        for s in upcoming
+        if before.status(actor.pk, s) == RSVP.Status.WAITLISTED
+    }
+    RSVP.objects.filter(event=event, user=actor, occurrence_start__in=upcoming).delete()
+    whole = _seat(event, actor.pk, None, status, now)
+    if status == RSVP.Status.GOING and event.capacity is not None:
+        given = answers.for_event(event)
+        for start in upcoming:
+            if start in was_going:
+                continue
+            if given.going(start) > event.capacity:
+                seat = _seat(event, actor.pk, start, RSVP.Status.WAITLISTED, now)
+                if start in was_waiting:
+                    # Keep their place in the queue.
+                    seat.waitlisted_at = was_waiting[start].waitlisted_at
+                    seat.save(update_fields=["waitlisted_at"])
+    for start in sorted(was_going):
+        if status != RSVP.Status.GOING:
+            _promote_at(event, start, now)
+    return whole
+
+
+def remap_answers(event: Event, old_starts: list[datetime]) -> None:
+    """Move answers for single dates with their dates when a series' time changes; answers
+    for dates the series no longer has are removed. The caller holds the event's lock."""
+    if not event.is_series:
+        RSVP.objects.filter(event=event, occurrence_start__isnull=False).delete()
+        return
+    tz = zoneinfo.ZoneInfo(event.timezone)
+    new_by_day = {o.start.astimezone(tz).date(): o.start for o in recurrence.occurrences(event)}
+    moves = {}
+    for old in old_starts:
+        new = new_by_day.get(old.astimezone(tz).date())
+        if new != old:
+            moves[old] = new
+    for old, new in moves.items():
+        rows = RSVP.objects.filter(event=event, occurrence_start=old)
+        if new is None:
+            rows.delete()
+        else:
+            rows.update(occurrence_start=new)
 
 
 # --- attendance ------------------------------------------------------------------------------

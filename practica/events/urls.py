@@ -5,6 +5,10 @@ from practica.events import views
 app_name = "events"
 urlpatterns = [
     path("events/", views.event_list, name="list"),
+    path("events/calendar/", views.event_month, name="month"),
+    path("events/calendar/<int:year>/<int:month>/", views.event_month, name="month-of"),
+    path("events/week/", views.event_week, name="week"),
+    path("events/week/<int:year>/<int:month>/<int:day>/", views.event_week, name="week-of"),
     path("events.ics", views.community_feed, name="community-feed"),
     path("events/new/", views.event_create, name="create"),
     path("events/<int:event_id>/", views.event_detail, name="detail"),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import zoneinfo
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,7 +17,8 @@ from django.views.decorators.http import require_POST
 from practica.communities.capabilities import Capability, can_map, require
 from practica.communities.models import Community, Membership, Visibility
 from practica.communities.views.browse import community_for
-from practica.events import calendar, querysets, recurrence, services
+from practica.events import answers, calendar, querysets, recurrence, services
+from practica.events import month as month_calendar
 from practica.events.forms import EventForm, EventNotesForm, zone_choices
 from practica.events.models import RSVP, Attendance, Event
 from practica.events.permissions import can_manage, require_manage
@@ -48,27 +53,121 @@ def event_list(request, community_slug):
     return render(request, "events/event_list.html", context)
 
 
+WEEKDAYS = [
+    ("Monday", "Mon"),
+    ("Tuesday", "Tue"),
+    ("Wednesday", "Wed"),
+    ("Thursday", "Thu"),
+    ("Friday", "Fri"),
+    ("Saturday", "Sat"),
+    ("Sunday", "Sun"),
+]
+
+
+def _calendar_date(year: int, month: int, day: int = 1) -> date:
+    try:
+        found = date(year, month, day)
+    except ValueError as error:
+        raise Http404("There is no such date.") from error
+    if not 1900 <= found.year <= 2200:
+        raise Http404("The calendar covers the years 1900 to 2200.")
+    return found
+
+
+def event_month(request, community_slug, year=None, month=None):
+    """A month of the community's events, as a table of weeks (a list of days on phones)."""
+    community = community_for(request, community_slug)
+    now = timezone.now()
+    if year is None:
+        first = now.astimezone(zoneinfo.ZoneInfo(month_calendar.calendar_zone(request.user)))
+        first = first.date().replace(day=1)
+    else:
+        first = _calendar_date(year, month)
+    context = {
+        "community": community,
+        **month_calendar.month_page(community, request.user, first.year, first.month, now=now),
+        "weekdays": WEEKDAYS,
+        **can_map(request.user, community, [Capability.CREATE_EVENT]),
+    }
+    return render(request, "events/event_month.html", context)
+
+
+def event_week(request, community_slug, year=None, month=None, day=None):
+    """A week of the community's events, day by day."""
+    community = community_for(request, community_slug)
+    now = timezone.now()
+    if year is None:
+        zone = zoneinfo.ZoneInfo(month_calendar.calendar_zone(request.user))
+        chosen = now.astimezone(zone).date()
+    else:
+        chosen = _calendar_date(year, month, day)
+    page = month_calendar.week_page(community, request.user, chosen, now=now)
+    context = {
+        "community": community,
+        **page,
+        "monday_label": f"{page['monday'].day} {page['monday']:%B %Y}",
+        **can_map(request.user, community, [Capability.CREATE_EVENT]),
+    }
+    return render(request, "events/event_week.html", context)
+
+
+def _shown_occurrences(occurrences, now, chosen):
+    """The next few dates to come, plus the one asked for with ?on= when it is later."""
+    coming = [o for o in occurrences if o.end > now]
+    shown = coming[:UPCOMING_OCCURRENCES_SHOWN]
+    if chosen is not None and chosen not in [o.start for o in shown]:
+        shown += [o for o in coming if o.start == chosen]
+    return shown, len(coming)
+
+
 def event_detail(request, community_slug, event_id):
     community = community_for(request, community_slug)
     event = _event(community, event_id)
     now = timezone.now()
     occurrences = recurrence.occurrences(event)
-    coming = [o for o in occurrences if o.end > now][:UPCOMING_OCCURRENCES_SHOWN]
+    chosen = recurrence.parse_key(request.GET.get("on", ""))
+    coming, coming_count = _shown_occurrences(occurrences, now, chosen)
     past = [o for o in occurrences if o.start <= now][-UPCOMING_OCCURRENCES_SHOWN:][::-1]
-    my_rsvp = (
-        RSVP.objects.filter(event=event, user=request.user).first()
-        if request.user.is_authenticated
-        else None
-    )
+    given = answers.for_event(event, with_users=True)
+    me = request.user.pk if request.user.is_authenticated else None
     manage = can_manage(request.user, event)
+    series = event.is_series
+
+    def dated(o):
+        start = o.start if series else None
+        return {
+            "occurrence": o,
+            "when": querysets.when(o, request.user),
+            "mine": given.status(me, start),
+            "counts": given.counts(start),
+            "full": event.capacity is not None and given.going(start) >= event.capacity,
+        }
+
+    shown = [dated(o) for o in coming]
+    focus = next((d for d in shown if d["occurrence"].start == chosen), shown[0] if shown else None)
+    attended = dict(
+        Attendance.objects.filter(event=event, occurrence_start__in=[o.start for o in past])
+        .values("occurrence_start")
+        .annotate(n=Count("pk"))
+        .values_list("occurrence_start", "n")
+        if manage
+        else []
+    )
+    whole = given.whole.get(me) if me else None
     context = {
         "community": community,
         "event": event,
-        "next": [(o, querysets.when(o, request.user)) for o in coming],
-        "past": [(o, querysets.when(o, request.user)) for o in past],
+        "next": shown,
+        "more_dates": coming_count - len(shown),
+        "focus": focus,
+        "past": [(o, querysets.when(o, request.user), attended.get(o.start, 0)) for o in past],
         "rule": recurrence.rule_text(event),
-        "my_rsvp": my_rsvp,
-        "rsvps": querysets.rsvp_lists(event) if manage else None,
+        "my_rsvp": whole,
+        "rsvps": (
+            given.grouped(focus["occurrence"].start if series and focus else None)
+            if manage
+            else None
+        ),
         "is_over": event.last_ends_at <= now,
         "can_manage": manage,
         "answers": [
@@ -162,6 +261,11 @@ MESSAGES = {
     RSVP.Status.MAYBE: "Saved as maybe.",
     RSVP.Status.NOT_GOING: "Saved: you’re not going.",
 }
+EVERY_DATE_MESSAGES = {
+    RSVP.Status.GOING: "You’re going to every date. They’re in your calendar feed.",
+    RSVP.Status.MAYBE: "Saved as maybe for every date.",
+    RSVP.Status.NOT_GOING: "Saved: you’re not going to any of the dates to come.",
+}
 
 
 @login_required
@@ -169,15 +273,42 @@ MESSAGES = {
 def event_rsvp(request, community_slug, event_id):
     community = community_for(request, community_slug)
     event = _event(community, event_id)
+    key = request.POST.get("occurrence", "") if event.is_series else ""
+    start = recurrence.parse_key(key) if key else None
+    if key and start is None:
+        messages.error(request, "That date isn’t one of this event’s dates.")
+        return redirect(event.get_absolute_url())
     try:
         rsvp = services.respond(
-            actor=request.user, event=event, status=request.POST.get("status", "")
+            actor=request.user,
+            event=event,
+            status=request.POST.get("status", ""),
+            occurrence_start=start,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         level = messages.WARNING if rsvp.status == RSVP.Status.WAITLISTED else messages.SUCCESS
-        messages.add_message(request, level, MESSAGES[rsvp.status])
+        text = MESSAGES[rsvp.status]
+        if event.is_series and start is None:
+            text = EVERY_DATE_MESSAGES[rsvp.status]
+            waiting = RSVP.objects.filter(
+                event=event, user=request.user, status=RSVP.Status.WAITLISTED
+            ).count()
+            if waiting:
+                level = messages.WARNING
+                text += (
+                    f" {waiting} of the dates {'is' if waiting == 1 else 'are'} full, so "
+                    "you’re on the waitlist there; you’ll get a place automatically if one "
+                    "opens up."
+                )
+        elif start is not None:
+            text = f"For {querysets.when(recurrence.find(event, start), request.user).reader}: "
+            text += MESSAGES[rsvp.status][0].lower() + MESSAGES[rsvp.status][1:]
+        messages.add_message(request, level, text)
+    if start is not None:
+        key = start.strftime("%Y%m%dT%H%MZ")
+        return redirect(f"{event.get_absolute_url()}?on={key}#on-{key}")
     return redirect(event.get_absolute_url())
 
 
@@ -209,9 +340,14 @@ def event_attendance(request, community_slug, event_id, occurrence_key):
             "user_id", flat=True
         )
     )
-    answered = dict(RSVP.objects.filter(event=event).values_list("user_id", "status"))
+    given = answers.for_event(event).at(occurrence.start if event.is_series else None)
     rows = [
-        {"user": m, "attended": m.pk in attended, "rsvp": answered.get(m.pk, "")} for m in members
+        {
+            "user": m,
+            "attended": m.pk in attended,
+            "rsvp": given[m.pk].status if m.pk in given else "",
+        }
+        for m in members
     ]
     # Those who said they'd come first: they are who the organiser is looking for.
     rows.sort(key=lambda r: (r["rsvp"] != RSVP.Status.GOING, r["user"].name.lower()))

@@ -214,3 +214,82 @@ def test_rotating_the_feed_revokes_the_old_token(user):
 
 def test_factory_event_is_listed(community):
     assert EventFactory(community=community).community == community
+
+
+def weekly(actor, community, **overrides):
+    start = soon(days=2)
+    return plan(
+        actor,
+        community,
+        starts_at=start,
+        timezone_name="Europe/London",
+        repeat=Repeat.WEEKLY,
+        repeat_until=(start + timedelta(weeks=3)).date(),
+        **overrides,
+    )
+
+
+def status_on(event, user, start):
+    from practica.events import answers
+
+    return answers.for_event(event).status(user.pk, start)
+
+
+def test_a_series_takes_an_answer_per_date_and_one_for_every_date(community, member_at):
+    event = weekly(member_at(Stage.FULL), community)
+    learner = member_at(Stage.PERIPHERAL)
+    first, second, third, _ = [o.start for o in recurrence.occurrences(event)]
+    services.respond(actor=learner, event=event, status="going")
+    services.respond(actor=learner, event=event, status="not_going", occurrence_start=second)
+    services.respond(actor=learner, event=event, status="maybe", occurrence_start=third)
+    assert [status_on(event, learner, s) for s in (first, second, third)] == [
+        "going",
+        "not_going",
+        "maybe",
+    ]
+    # Answering for every date again replaces the answers for single dates.
+    services.respond(actor=learner, event=event, status="going")
+    assert {status_on(event, learner, s) for s in (first, second, third)} == {"going"}
+    assert RSVP.objects.filter(event=event, user=learner).count() == 1
+
+
+def test_an_answer_for_a_date_the_series_does_not_have_is_refused(community, member_at):
+    event = weekly(member_at(Stage.FULL), community)
+    with pytest.raises(ValidationError):
+        services.respond(
+            actor=member_at(Stage.PERIPHERAL),
+            event=event,
+            status="going",
+            occurrence_start=event.starts_at + timedelta(days=1),
+        )
+
+
+def test_places_and_waitlists_are_counted_date_by_date(community, member_at):
+    event = weekly(member_at(Stage.FULL), community, capacity=1)
+    first, second = [o.start for o in recurrence.occurrences(event)][:2]
+    early, late = member_at(Stage.PERIPHERAL), member_at(Stage.PERIPHERAL)
+    services.respond(actor=early, event=event, status="going", occurrence_start=first)
+    services.respond(actor=late, event=event, status="going")
+    assert status_on(event, late, first) == "waitlisted"
+    assert status_on(event, late, second) == "going"
+    # A place opens up on the first date: the waitlist there moves, and says so.
+    services.respond(actor=early, event=event, status="not_going", occurrence_start=first)
+    assert status_on(event, late, first) == "going"
+    told = Notification.objects.get(recipient=late)
+    assert "A place opened up" in told.text and " on " in told.text
+    assert RSVP.objects.filter(event=event, user=late).count() == 1
+
+
+def test_moving_a_series_keeps_the_answers_for_single_dates_on_their_days(community, member_at):
+    organiser = member_at(Stage.FULL)
+    event = weekly(organiser, community)
+    learner = member_at(Stage.PERIPHERAL)
+    second = recurrence.occurrences(event)[1]
+    services.respond(actor=learner, event=event, status="maybe", occurrence_start=second.start)
+    later = event.starts_at + timedelta(hours=1)
+    event = services.update_event(
+        actor=organiser, event=event, starts_at=later, ends_at=later + timedelta(hours=1)
+    )
+    moved = recurrence.occurrences(event)[1]
+    assert moved.start == second.start + timedelta(hours=1)
+    assert status_on(event, learner, moved.start) == "maybe"

@@ -277,5 +277,118 @@ def test_every_rsvp_button_says_whether_it_is_pressed(client, community, member_
         r'<button type="submit" name="status"[^>]*>', client.get(url).content.decode()
     )
     pressed = [button for button in buttons if 'aria-pressed="true"' in button]
-    assert len(pressed) == 1 and 'value="going"' in pressed[0]
+    # "Going" for every date, and so for each date shown.
+    assert len(pressed) == 1 + 5 and all('value="going"' in button for button in pressed)
     assert all("aria-pressed=" in button for button in buttons)
+
+
+def _dates_of(event):
+    from practica.events import recurrence
+
+    return recurrence.occurrences(event)
+
+
+def test_a_member_answers_one_date_of_a_series_from_its_page(client, community, member_at):
+    event = weekly_journal_club(community, member_at(Stage.FULL))
+    member = member_at(Stage.PERIPHERAL, user__timezone="America/Toronto")
+    client.force_login(member)
+    second = _dates_of(event)[1]
+    url = reverse("events:rsvp", args=[community.slug, event.pk])
+    client.post(url, {"status": "going"})
+    response = client.post(url, {"status": "not_going", "occurrence": second.key})
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"?on={second.key}#on-{second.key}")
+    page = client.get(response["Location"]).content.decode()
+    thursday = second.start - timedelta(hours=5)  # Toronto keeps EST in December
+    assert f"For Thu {thursday.day} Dec, 19:00–20:00: saved: you’re not going." in page
+    chosen = page.split(f'id="on-{second.key}"', 1)[1].split("</li>", 1)[0]
+    assert "You: <strong>not going</strong>" in chosen
+    assert f'name="occurrence" value="{second.key}"' in chosen
+    first = page.split(f'id="on-{_dates_of(event)[0].key}"', 1)[1].split("</li>", 1)[0]
+    assert "You: <strong>going</strong>" in first
+    assert "Your answer for every date: <strong>Going</strong>" in page
+
+
+def test_attendance_page_shows_what_each_member_said_for_that_date(client, community, member_at):
+    organiser = member_at(Stage.FULL)
+    event = EventFactory(
+        community=community,
+        starts_at=datetime(2026, 1, 6, 18, tzinfo=UTC),
+        ends_at=datetime(2026, 1, 6, 19, tzinfo=UTC),
+        repeat=Repeat.WEEKLY,
+        repeat_until=date(2026, 1, 20),
+        last_ends_at=datetime(2026, 1, 20, 19, tzinfo=UTC),
+    )
+    event.organisers.add(organiser)
+    member = member_at(Stage.PERIPHERAL, user__display_name="Mira Okafor")
+    first, second = _dates_of(event)[:2]
+    from practica.events.models import RSVP
+
+    RSVP.objects.create(event=event, user=member, status="going")
+    RSVP.objects.create(event=event, user=member, status="not_going", occurrence_start=second.start)
+    client.force_login(organiser)
+    on = {}
+    for occurrence in (first, second):
+        url = reverse("events:attendance", args=[community.slug, event.pk, occurrence.key])
+        page = client.get(url).content.decode()
+        on[occurrence.key] = page.split("Mira Okafor", 1)[1].split("</li>", 1)[0]
+    assert "said: going" in on[first.key]
+    assert "said: not going" in on[second.key]
+
+
+def test_month_calendar_puts_each_date_on_its_day_in_the_readers_zone(
+    client, community, member_at, django_assert_max_num_queries
+):
+    event = weekly_journal_club(community, member_at(Stage.FULL))
+    year = JOURNAL_CLUB_START.year
+    for n in range(3):
+        EventFactory(
+            community=community,
+            title=f"Workshop {n}",
+            starts_at=datetime(year, 12, 14 + n, 15, tzinfo=UTC),
+            ends_at=datetime(year, 12, 14 + n, 16, tzinfo=UTC),
+        )
+    member = member_at(Stage.PERIPHERAL, user__timezone="America/Toronto")
+    client.force_login(member)
+    client.post(reverse("events:rsvp", args=[community.slug, event.pk]), {"status": "going"})
+    url = reverse("events:month-of", args=[community.slug, year, 12])
+    with django_assert_max_num_queries(12):
+        page = client.get(url).content.decode()
+    assert f"<h1>Events in December {year}</h1>" in page
+    assert '<th scope="col"><abbr title="Monday">Mon</abbr></th>' in page
+
+    def cell(day):
+        return page.split(f"{day:%A} {day.day} December", 1)[1].split("</td>", 1)[0]
+
+    # Toronto sees Thursdays at 19:00; the fourth is skipped (an exception in Sydney).
+    thursdays = [(JOURNAL_CLUB_START - timedelta(days=1) + timedelta(weeks=k)) for k in range(5)]
+    for k, thursday in enumerate(thursdays):
+        if thursday.month != 12:
+            continue
+        if k == 3:
+            assert "Weekly journal club" not in cell(thursday)
+        else:
+            assert "19:00</time> Weekly journal club" in cell(thursday)
+            assert "Going" in cell(thursday)
+    assert "Workshop 1" in cell(date(year, 12, 15))
+    following = reverse("events:month-of", args=[community.slug, year + 1, 1])
+    assert f'href="{following}" rel="next">January {year + 1}' in page
+
+
+def test_week_calendar_lists_seven_days_and_says_when_nothing_is_planned(client, community):
+    EventFactory(
+        community=community,
+        title="Falls workshop",
+        starts_at=datetime(2027, 3, 10, 9, tzinfo=UTC),
+        ends_at=datetime(2027, 3, 10, 11, tzinfo=UTC),
+    )
+    page = client.get(
+        reverse("events:week-of", args=[community.slug, 2027, 3, 11])
+    ).content.decode()
+    assert "<h1>Events, 8 Mar–14 Mar 2027</h1>" in page
+    assert page.count('<h2 class="h3 cal-date">') == 7
+    wednesday = page.split("Wednesday 10 March", 1)[1].split("</li>\n", 1)[0]
+    assert "09:00</time> Falls workshop" in wednesday
+    assert page.count("Nothing planned.") == 6
+    assert client.get(f"/c/{community.slug}/events/week/2027/2/30/").status_code == 404
+    assert client.get(f"/c/{community.slug}/events/calendar/2027/13/").status_code == 404

@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export PRACTICA_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar bench-similar-quality bench-pages bench-search bench-guard bench-api
+.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar bench-similar-quality bench-pages bench-search bench-guard bench-api bench-portability
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -90,6 +90,13 @@ bench-api: $(STAMP)
 ## (dev and held-out parts; BENCH_GUARD_ARGS="--errors dev" lists what it gets wrong)
 bench-guard: $(STAMP)
 	$(BIN)/python -m practica.privacy.bench_guard $(BENCH_GUARD_ARGS)
+
+## bench-portability: export and import a community of 10,000 threads and 100,000 posts;
+## prints rows/s and posts/s (SQLite by default; set DATABASE_URL for PostgreSQL;
+## BENCH_PORTABILITY_ARGS="--threads 1000 --posts 10000" to scale down)
+bench-portability: $(STAMP)
+	DEBUG=1 $(BIN)/practica migrate --no-input -v 0
+	$(BIN)/python -m practica.portability.bench $(BENCH_PORTABILITY_ARGS)
 
 ## lock: re-pin every dependency from pyproject.toml (overrides.txt leaves out what a
 ## package asks for and Practica never runs: the embedding model's PyTorch stack)

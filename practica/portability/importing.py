@@ -62,6 +62,7 @@ class ImportResult:
     renamed: list[str] = field(default_factory=list)
     files: int = 0
     seconds: float = 0.0
+    index_seconds: float = 0.0
     dry_run: bool = False
 
     @property
@@ -75,7 +76,12 @@ class ImportResult:
         post_rate = posts / self.seconds if self.seconds else 0
         lines = [
             f"{self.slug}: {verb} {self.rows} rows and {self.files} attached files in "
-            f"{self.seconds:.2f} s ({rate:,.0f} rows/s, {post_rate:,.0f} posts/s).",
+            f"{self.seconds:.2f} s ({rate:,.0f} rows/s, {post_rate:,.0f} posts/s"
+            + (
+                f"; building the search index took {self.index_seconds:.2f} s of it)."
+                if self.index_seconds
+                else ")."
+            ),
             f"People: {self.people_matched} matched by email, {self.people_created} "
             f"{'to create' if self.dry_run else 'created'}.",
         ]
@@ -128,7 +134,9 @@ class _Restorer:
                 self.rewrite_assessment_refs()
                 if self.dry_run:
                     raise _Rollback
+                indexing = time.perf_counter()
                 self.index()
+                self.result.index_seconds = time.perf_counter() - indexing
         except _Rollback:
             pass
         except BaseException:

@@ -15,6 +15,7 @@ from practica.demo import (
     learning,
     library,
     people,
+    reviews,
     trajectory,
 )
 from practica.search import demo as search
@@ -40,6 +41,7 @@ SEEDERS = [
     ("evidence", evidence.seed),
     ("bulletin", bulletin.seed),
     ("lanyards", lanyards.seed),
+    ("reviews", reviews.seed),
     # Last: index everything the seeders above wrote, so the demo is searchable at once.
     ("search", search.seed),
 ]

@@ -20,6 +20,7 @@ from practica.evidence.models import (
     ProposedSummaryEdit,
     Rating,
 )
+from practica.people.models import User
 
 
 def summaries_for_list(community, *, words: str = "") -> QuerySet[EvidenceSummary]:
@@ -278,3 +279,47 @@ def due_for_owner(user, *, today: datetime.date, limit: int = 50) -> list[DueIte
     ]
     items.sort(key=lambda item: item.review_by)
     return items[:limit]
+
+
+def reviews_due(*, today: datetime.date):
+    """Every summary and adopted practice past its review-by date, with who looks after it
+    (a summary's author and reviewers, a practice's proposer), for the due-for-review
+    notifications. Three queries."""
+    from practica.notifications.reviews import ReviewDue
+
+    summaries = (
+        EvidenceSummary.objects.filter(review_by__lt=today)
+        .select_related("community")
+        .prefetch_related(Prefetch("reviewers", queryset=User.objects.only("pk")))
+        .order_by("review_by", "pk")
+    )
+    proposals = (
+        PracticeProposal.objects.filter(status=ProposalStatus.ADOPTED, review_by__lt=today)
+        .select_related("community")
+        .order_by("review_by", "pk")
+    )
+    found = [
+        ReviewDue(
+            f"summary:{s.pk}",
+            "evidence summary",
+            s.title,
+            s.community,
+            s.review_by,
+            s.get_absolute_url(),
+            {u.pk for u in s.reviewers.all()} | ({s.created_by_id} if s.created_by_id else set()),
+        )
+        for s in summaries
+    ]
+    found += [
+        ReviewDue(
+            f"practice:{p.pk}",
+            "adopted practice",
+            p.title,
+            p.community,
+            p.review_by,
+            p.get_absolute_url(),
+            {p.proposed_by_id} if p.proposed_by_id else set(),
+        )
+        for p in proposals
+    ]
+    return found

@@ -271,3 +271,48 @@ def thread_step(thread: Thread) -> ThreadStep:
 def curated_collections(community) -> list[Collection]:
     """The community's collections by title, for a curator choosing where to add (one query)."""
     return list(Collection.objects.filter(community=community).only("slug", "title"))
+
+
+def reviews_due(*, today: datetime.date):
+    """Published articles past their review date, with who looks after each: its owners, or
+    its author when it names none. Two queries."""
+    from practica.notifications.reviews import ReviewDue
+
+    articles = (
+        Article.objects.filter(status=ArticleStatus.PUBLISHED, review_due__lt=today)
+        .select_related("community")
+        .prefetch_related(Prefetch("owners", queryset=User.objects.only("pk")))
+        .only("pk", "slug", "title", "review_due", "created_by_id", "community")
+        .order_by("review_due", "pk")
+    )
+    return [
+        ReviewDue(
+            f"article:{a.pk}",
+            "library article",
+            a.title,
+            a.community,
+            a.review_due,
+            a.get_absolute_url(),
+            {u.pk for u in a.owners.all()} or ({a.created_by_id} if a.created_by_id else set()),
+        )
+        for a in articles
+    ]
+
+
+def due_for_owner(user, *, today: datetime.date, limit: int = 50) -> list:
+    """Published articles `user` owns (or wrote, when they name no owner) past their review
+    date, in communities they can still read, for their digest. One query."""
+    from practica.communities.capabilities import visible
+    from practica.evidence.querysets import DueItem
+
+    articles = (
+        visible(user, Article.objects.filter(status=ArticleStatus.PUBLISHED))
+        .filter(Q(owners=user) | Q(owners__isnull=True, created_by=user), review_due__lt=today)
+        .select_related("community")
+        .distinct()
+        .order_by("review_due", "pk")[:limit]
+    )
+    return [
+        DueItem("Library article", a.title, a.community.name, a.review_due, a.get_absolute_url())
+        for a in articles
+    ]

@@ -71,6 +71,8 @@ class DigestContent:
     events: list = field(default_factory=list)
     trajectories: list[dict] = field(default_factory=list)
     due_reviews: list = field(default_factory=list)
+    # Notifications said by the due-for-review list: marked as sent with the digest.
+    covered: list[Notification] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -114,6 +116,7 @@ def trajectory_lines(user) -> list[dict]:
 def gather(user, cadence: str, now: datetime) -> DigestContent:
     from practica.events.querysets import upcoming_for_digest
     from practica.evidence.querysets import due_for_owner
+    from practica.library.querysets import due_for_owner as articles_due_for_owner
 
     pending = list(
         Notification.objects.filter(recipient=user, delivery=cadence, emailed_at__isnull=True)
@@ -127,8 +130,17 @@ def gather(user, cadence: str, now: datetime) -> DigestContent:
     ][:MAX_ITEMS]
     events = upcoming_for_digest(user, now=now, until=now + HORIZON[cadence])
     local_today = now.astimezone(zoneinfo.ZoneInfo(user.timezone)).date()
-    due_reviews = due_for_owner(user, today=local_today, limit=MAX_ITEMS)
-    return DigestContent(visible, events, trajectory_lines(user), due_reviews)
+    due_reviews = sorted(
+        articles_due_for_owner(user, today=local_today, limit=MAX_ITEMS)
+        + due_for_owner(user, today=local_today, limit=MAX_ITEMS),
+        key=lambda item: item.review_by,
+    )[:MAX_ITEMS]
+    # A "due for review" notice about something the digest lists as due anyway is said
+    # once, in that list (and counts as sent with the digest).
+    listed = {item.url for item in due_reviews}
+    covered = [n for n in visible if n.kind == Notification.Kind.REVIEW_DUE and n.url in listed]
+    visible = [n for n in visible if n not in covered]
+    return DigestContent(visible, events, trajectory_lines(user), due_reviews, covered)
 
 
 def _claim(user, cadence: str, start: date, *, retaken: bool = False) -> DigestRun | None:
@@ -208,9 +220,9 @@ def send_digest(
             html_body=html,
             unsubscribe_url=context["unsubscribe_url"],
         )
-        Notification.objects.filter(pk__in=[n.pk for n in content.notifications]).update(
-            emailed_at=now
-        )
+        Notification.objects.filter(
+            pk__in=[n.pk for n in content.notifications + content.covered]
+        ).update(emailed_at=now)
         run.status = DigestRun.Status.SENT
         run.item_count = len(content.notifications) + len(content.events) + len(content.due_reviews)
         run.finished_at = timezone.now()

@@ -27,6 +27,7 @@ class Notification(models.Model):
         EVENT = "event", "Event changes"
         BULLETIN = "bulletin", "New bulletin issues"
         STEWARD = "steward", "Things waiting for stewards"
+        REVIEW_DUE = "review_due", "Things I look after that are due for review"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

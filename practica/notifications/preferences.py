@@ -24,6 +24,7 @@ DEFAULT_DELIVERY: dict[str, str] = {
     Kind.EVENT: Delivery.IMMEDIATE,
     Kind.BULLETIN: Delivery.DAILY,
     Kind.STEWARD: Delivery.DAILY,
+    Kind.REVIEW_DUE: Delivery.DAILY,
 }
 EMAIL_DELIVERIES = {Delivery.IMMEDIATE, Delivery.DAILY, Delivery.WEEKLY}
 # The unsubscribe link's category for digests (a digest gathers many kinds).

@@ -51,6 +51,8 @@ JOBS = [
     Job("digests", _every_minutes(15), "practica.notifications.tasks.plan_digests"),
     Job("retry-email", _every_minutes(5), "practica.notifications.tasks.retry_email"),
     Job("progression-sweep", _nightly, "practica.notifications.tasks.progression_sweep"),
+    # Owners hear once per review date; the notification's source keeps it once.
+    Job("reviews-due", _nightly, "practica.notifications.tasks.notify_reviews_due"),
     # Picks up bulletin deliveries a killed worker left claimed but unsent.
     Job("bulletin-sweep", _every_minutes(5), "practica.bulletin.tasks.sweep_deliveries"),
     # Keeps the task table small: successes go after a day, failures after 30 days.

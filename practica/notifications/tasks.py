@@ -45,6 +45,14 @@ def plan_digests() -> int:
 
 
 @task()
+def notify_reviews_due() -> int:
+    """Tell owners what they look after is due for review (once per review date)."""
+    from practica.notifications.reviews import notify_reviews_due as notify_all
+
+    return notify_all()
+
+
+@task()
 def retry_email() -> int:
     from practica.notifications.mail import due_retries
 

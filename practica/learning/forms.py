@@ -13,6 +13,7 @@ from practica.learning.models import (
     FEEDBACK_MAX_CHARS,
     REFLECTION_MAX_CHARS,
     QuestionKind,
+    ReviewShows,
 )
 from practica.learning.services.authoring import check_question
 from practica.privacy.forms import GuardedFormMixin
@@ -101,6 +102,14 @@ class AssessmentForm(forms.Form):
     attempt_limit = forms.IntegerField(min_value=0, max_value=100, help_text="0 means no limit.")
     cooldown_minutes = forms.IntegerField(
         min_value=0, max_value=60 * 24 * 30, label="Cool-down between attempts (minutes)"
+    )
+    review_shows = forms.ChoiceField(
+        choices=ReviewShows.choices,
+        initial=ReviewShows.WRONG,
+        widget=forms.RadioSelect,
+        label="After an attempt that did not pass, show",
+        help_text="A passed attempt always shows which questions were wrong. Showing the "
+        "correct answers straight away makes the next attempt trivial.",
     )
 
 

@@ -128,6 +128,21 @@ class Reading(models.Model):
         return self.citation
 
 
+class ReviewShows(models.TextChoices):
+    """What a learner sees when reviewing an attempt they did not pass."""
+
+    NOTHING = "nothing", "Only the score"
+    WRONG = "wrong", "Which questions were wrong, without the correct answers"
+    AFTER_PASS = "after_pass", "Which were wrong; the correct answers once the learner passes"
+    AFTER_LAST = (
+        "after_last",
+        (
+            "Which were wrong; the correct answers once the learner passes or has used their "
+            "last attempt"
+        ),
+    )
+
+
 class Assessment(models.Model):
     """A module's assessment. Its slug is what progression criteria name (`assessment_ref`)."""
 
@@ -147,6 +162,13 @@ class Assessment(models.Model):
     )
     cooldown_minutes = models.PositiveIntegerField(
         default=60, help_text="Minutes a learner waits after an attempt before the next."
+    )
+    review_shows = models.CharField(
+        "after an attempt that did not pass, show",
+        max_length=12,
+        choices=ReviewShows.choices,
+        default=ReviewShows.WRONG,
+        help_text="Showing the correct answers straight away makes the next attempt trivial.",
     )
 
     def __str__(self) -> str:

@@ -19,7 +19,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from practica.learning.access import require_take
-from practica.learning.models import Assessment, Attempt, Module, ModuleProgress, QuestionKind
+from practica.learning.models import (
+    Assessment,
+    Attempt,
+    Module,
+    ModuleProgress,
+    QuestionKind,
+    ReviewShows,
+)
 from practica.learning.progression import reevaluate_after_pass
 from practica.learning.services.progress import refresh_completion, start_module
 
@@ -95,6 +102,37 @@ def standing_in(assessment: Assessment, user, attempts: list[Attempt] | None = N
         next_allowed_at=next_allowed,
         refusal=refusal,
     )
+
+
+# How much an attempt's review shows.
+SCORE_ONLY, MARKS, ANSWERS = "score", "marks", "answers"
+
+
+def review_level(assessment: Assessment, attempt: Attempt, standing: Standing) -> str:
+    """What the review of `attempt` may show, by the author's choice (`review_shows`):
+    the score only, which questions were right or wrong, or also the correct answers and
+    their feedback. A passed attempt shows at least which were wrong."""
+    shows = assessment.review_shows
+    passed = standing.passed_attempt is not None or attempt.passed
+    if shows == ReviewShows.AFTER_PASS and passed:
+        return ANSWERS
+    if shows == ReviewShows.AFTER_LAST and (
+        passed or (assessment.attempt_limit and standing.used >= assessment.attempt_limit)
+    ):
+        return ANSWERS
+    if shows == ReviewShows.NOTHING and not attempt.passed:
+        return SCORE_ONLY
+    return MARKS
+
+
+def blank_questions(attempt: Attempt, raw: dict[str, list[str]]) -> list[int]:
+    """The numbers (1, 2…) of the drawn questions `raw` leaves without an answer."""
+    blank = []
+    for number, drawn in enumerate(attempt.draw, start=1):
+        values = [v for v in raw.get(f"q-{drawn['question']}", []) if v.strip()]
+        if not values:
+            blank.append(number)
+    return blank
 
 
 def draw_questions(questions: dict[int, dict], count: int, rng: random.Random) -> list[dict]:

@@ -23,6 +23,7 @@ from practica.learning.models import (
     Question,
     QuestionKind,
     Reading,
+    ReviewShows,
     Section,
 )
 from practica.markdown import render_markdown
@@ -202,6 +203,7 @@ def save_assessment(
     pass_mark: int,
     attempt_limit: int,
     cooldown_minutes: int,
+    review_shows: str = ReviewShows.WRONG,
     slug: str = "",
 ) -> Assessment:
     """Create or update the module's assessment. The slug, once set, never changes:
@@ -218,6 +220,7 @@ def save_assessment(
         assessment.pass_mark = pass_mark
         assessment.attempt_limit = attempt_limit
         assessment.cooldown_minutes = cooldown_minutes
+        assessment.review_shows = review_shows
         assessment.full_clean()
         assessment.save()
         _touch(module)

@@ -13,8 +13,13 @@ from practica.learning import querysets
 from practica.learning.access import require_take
 from practica.learning.models import Attempt, QuestionKind
 from practica.learning.services.assessment import (
+    ANSWERS,
+    SCORE_ONLY,
     AnswersRejected,
     AttemptRefused,
+    blank_questions,
+    clean_answers,
+    review_level,
     start_attempt,
     submit_attempt,
 )
@@ -79,8 +84,13 @@ def questions_to_answer(attempt: Attempt, answers: dict | None = None) -> list[d
     return shown
 
 
-def reviewed_questions(attempt: Attempt) -> list[dict]:
-    """The drawn questions after scoring: what was chosen, what was right, and why."""
+def reviewed_questions(attempt: Attempt, level: str = ANSWERS) -> list[dict]:
+    """The drawn questions after scoring, with only what `level` allows: which were right
+    (MARKS), and also the correct answers and their feedback (ANSWERS). Nothing at all for
+    SCORE_ONLY. What is not allowed is left out here, so no template can show it."""
+    if level == SCORE_ONLY:
+        return []
+    reveal = level == ANSWERS
     questions = attempt.version.questions()
     reviewed = []
     for number, drawn in enumerate(attempt.draw, start=1):
@@ -88,24 +98,26 @@ def reviewed_questions(attempt: Attempt) -> list[dict]:
         question = questions[drawn["question"]]
         answer = attempt.answers.get(key)
         options = {o["id"]: o for o in question["options"]}
+        correct = bool(attempt.marks.get(key))
         reviewed.append(
             {
                 "number": number,
                 "kind": question["kind"],
                 "text": question["text"],
-                "feedback": question["feedback"],
-                "correct": bool(attempt.marks.get(key)),
+                # Feedback says why an answer is right: only where that gives nothing away.
+                "feedback": question["feedback"] if reveal or correct else "",
+                "correct": correct,
                 "options": [
                     {
                         "text": options[oid]["text"],
-                        "is_correct": options[oid]["correct"],
+                        "is_correct": options[oid]["correct"] if reveal else False,
                         "chosen": oid in (answer or []) if not isinstance(answer, str) else False,
                     }
                     for oid in drawn["options"]
                     if oid in options
                 ],
                 "typed": answer if isinstance(answer, str) else "",
-                "accepted": question["accepted"],
+                "accepted": question["accepted"] if reveal else [],
             }
         )
     return reviewed
@@ -155,6 +167,18 @@ def attempt_detail(request, module_slug, attempt_id):
     if request.method == "POST":
         raw = _posted_answers(request)
         try:
+            if not attempt.is_submitted and "confirm_blank" not in request.POST:
+                clean_answers(attempt, raw)  # tampering is refused before anything else
+                blank = blank_questions(attempt, raw)
+                if blank or "back" in request.POST:
+                    # Unanswered questions: ask first, on a page of its own (no JS needed).
+                    require_take(request.user, module)
+                    context["questions"] = questions_to_answer(attempt, _keepable(attempt, raw))
+                    if "back" in request.POST:
+                        return render(request, "learning/attempt_form.html", context)
+                    context["blank"] = [q for q in context["questions"] if q["number"] in blank]
+                    context["carried"] = [(n, v) for n, values in raw.items() for v in values]
+                    return render(request, "learning/attempt_confirm.html", context)
             submission = submit_attempt(actor=request.user, attempt_id=attempt.pk, raw_answers=raw)
         except AnswersRejected as rejected:
             context["error"] = " ".join(rejected.messages)
@@ -171,9 +195,11 @@ def attempt_detail(request, module_slug, attempt_id):
         context["questions"] = questions_to_answer(attempt)
         return render(request, "learning/attempt_form.html", context, status=status)
     page = querysets.module_page(request.user, module)
+    level = review_level(attempt.assessment, attempt, page["standing"])
     context.update(
         {
-            "questions": reviewed_questions(attempt),
+            "level": level,
+            "questions": reviewed_questions(attempt, level),
             "standing": page["standing"],
             "pass_mark": attempt.assessment.pass_mark,
         }

@@ -24,7 +24,7 @@ from practica.learning.forms import (
     SectionForm,
     format_options,
 )
-from practica.learning.models import Assessment, Question
+from practica.learning.models import Assessment, Question, ReviewShows
 from practica.learning.services import authoring
 from practica.learning.views.common import breadcrumbs, get_module
 from practica.privacy.forms import apply_service_error
@@ -235,6 +235,7 @@ def assessment_edit(request, module_slug):
             "pass_mark": 75,
             "attempt_limit": 3,
             "cooldown_minutes": 60,
+            "review_shows": ReviewShows.WRONG,
         }
     )
     form = AssessmentForm(request.POST or None, initial=initial)

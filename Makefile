@@ -6,12 +6,12 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export PRACTICA_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar bench-similar-quality bench-pages bench-search bench-guard bench-api bench-portability
+.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar bench-similar-quality bench-pages bench-search bench-guard bench-api bench-portability bench-import bench-queue
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
@@ -68,6 +68,19 @@ bench-similar-quality: $(STAMP)
 bench-search: $(STAMP)
 	DEBUG=1 $(BIN)/practica migrate --no-input -v 0
 	$(BIN)/python -m practica.search.bench_search $(BENCH_SEARCH_ARGS)
+
+## bench-import: practica import-threads of 10,000 threads / 100,000 posts of ~1,900 characters by
+## 2,000 members, then the same file again and practica reindex, in threads/s, posts/s and entries/s
+## (SQLite by default; set DATABASE_URL for PostgreSQL; BENCH_IMPORT_ARGS="--threads 1000 --posts 10000")
+bench-import: $(STAMP)
+	DEBUG=1 $(BIN)/practica migrate --no-input -v 0
+	$(BIN)/python -m practica.conversations.bench_import $(BENCH_IMPORT_ARGS)
+
+## bench-queue: 30 members replying about once a second each with one worker running: tasks/s of
+## each kind and the lag between a reply and its search entry (SQLite; set DATABASE_URL for PostgreSQL)
+bench-queue: $(STAMP)
+	DEBUG=1 $(BIN)/practica migrate --no-input -v 0
+	$(BIN)/python -m practica.bench_queue $(BENCH_QUEUE_ARGS)
 
 ## bench-pages: requests per second of the main pages, visitors and members, on the demo
 bench-pages: $(STAMP)

@@ -20,6 +20,7 @@ import io
 import json
 import os
 import random
+import resource
 import tempfile
 import time
 
@@ -149,12 +150,31 @@ def _queued() -> dict[str, int]:
     return counts
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the render workers)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+LAST_CPU = [0.0]
+
+
 def _timed(command: str, *args) -> float:
+    """Wall seconds of the command; its CPU seconds are left in LAST_CPU (the machine is
+    shared, so CPU seconds say more than wall time about the code when it is busy)."""
     from django.core.management import call_command
 
-    start = time.perf_counter()
+    cpu, start = _cpu(), time.perf_counter()
     call_command(command, *args, stdout=io.StringIO(), stderr=io.StringIO())
+    LAST_CPU[0] = _cpu() - cpu
     return time.perf_counter() - start
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> None:
@@ -188,10 +208,12 @@ def main() -> None:
             f"{size:,.0f} MB of JSON Lines ({time.perf_counter() - start:.1f}s to write)"
         )
         try:
+            print(_load())
             seconds = _timed("import-threads", SLUG, path)
             print(
                 f"import-threads: {seconds:.1f}s, {args.threads / seconds:,.0f} threads/s, "
-                f"{posts / seconds:,.0f} posts/s"
+                f"{posts / seconds:,.0f} posts/s ({LAST_CPU[0]:.1f} CPU s: "
+                f"{args.threads / LAST_CPU[0]:,.0f} threads a CPU second); {_load()}"
             )
             reader = community.memberships.select_related("user").first().user
             hits = engine.search(
@@ -204,24 +226,33 @@ def main() -> None:
                 f"a search for “handover” finds {hits.total:,}; "
                 f"tasks it left queued: {queued or 'none'}"
             )
+            from practica.communities.tasks import evaluate_pending
+
+            cpu, start = _cpu(), time.perf_counter()
+            members = evaluate_pending.call()
+            seconds = time.perf_counter() - start
+            print(
+                f"  the progression drain it queued, run here: {members:,} members in "
+                f"{seconds:.1f}s ({_cpu() - cpu:.1f} CPU s); {_load()}"
+            )
             seconds = _timed("import-threads", SLUG, path)
             print(
                 f"import-threads again (every thread updated, nothing changed): {seconds:.1f}s, "
-                f"{args.threads / seconds:,.0f} threads/s"
+                f"{args.threads / seconds:,.0f} threads/s ({LAST_CPU[0]:.1f} CPU s); {_load()}"
             )
             if not args.no_reindex:
                 total = SearchEntry.objects.count()
                 seconds = _timed("reindex")
                 print(
                     f"reindex over the current index: {seconds:.1f}s for {total:,} entries, "
-                    f"{total / seconds:,.0f} entries/s"
+                    f"{total / seconds:,.0f} entries/s ({LAST_CPU[0]:.1f} CPU s); {_load()}"
                 )
                 SearchEntry.objects.all().delete()
                 seconds = _timed("reindex")
                 total = SearchEntry.objects.count()
                 print(
                     f"reindex from an empty index: {seconds:.1f}s for {total:,} entries, "
-                    f"{total / seconds:,.0f} entries/s"
+                    f"{total / seconds:,.0f} entries/s ({LAST_CPU[0]:.1f} CPU s); {_load()}"
                 )
         finally:
             if not args.keep:

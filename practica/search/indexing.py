@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from practica.markdown import markdown_to_text
+from practica.markdown import html_to_text, markdown_to_text
 from practica.search.models import SearchEntry
 
 BODY_INDEX_CHARS = 20_000
@@ -65,15 +65,22 @@ def _topics(topics) -> tuple[str, str]:
     return names[:1000], (f" {slugs} " if slugs else "")[:1000]
 
 
-def entry(kind: str, object_id: int, *, title: str, body: str, author=None, **fields) -> dict:
-    """An entry's fields, cleaned and cut to the columns' sizes; unnamed ones get defaults."""
+def entry(
+    kind: str, object_id: int, *, title: str, body: str, author=None, html=None, **fields
+) -> dict:
+    """An entry's fields, cleaned and cut to the columns' sizes; unnamed ones get defaults.
+
+    `body` is Markdown; `html`, when given, is its stored rendering (a post's `body_html`),
+    whose words are read without parsing the Markdown again.
+    """
     values = dict(DEFAULTS)
+    # Plain words, not Markdown: snippets show what readers see, never "**" or "](/".
+    text = html_to_text(html) if html else markdown_to_text(body)
     values.update(
         kind=kind,
         object_id=object_id,
         title=_clean(title, 300),
-        # Plain words, not Markdown: snippets show what readers see, never "**" or "](/".
-        body=_clean(markdown_to_text(body), BODY_INDEX_CHARS),
+        body=_clean(text, BODY_INDEX_CHARS),
         author_id=getattr(author, "pk", None),
         author_profession=getattr(author, "profession", "") or "",
         **fields,
@@ -135,7 +142,7 @@ def _opening_posts():
 
     return Prefetch(
         "posts",
-        queryset=Post.objects.filter(is_opening=True).only("thread_id", "body"),
+        queryset=Post.objects.filter(is_opening=True).only("thread_id", "body", "body_html"),
         to_attr="opening_posts",
     )
 
@@ -146,7 +153,7 @@ def thread_entries(threads) -> list[dict]:
     for thread in threads:
         opening = getattr(thread, "opening_posts", None)
         if opening is None:
-            opening = list(thread.posts.filter(is_opening=True).only("body")[:1])
+            opening = list(thread.posts.filter(is_opening=True).only("body", "body_html")[:1])
         topics, slugs = _topics(thread.topics.all())
         entries.append(
             entry(
@@ -154,6 +161,7 @@ def thread_entries(threads) -> list[dict]:
                 thread.pk,
                 title=thread.title,
                 body=opening[0].body if opening else "",
+                html=opening[0].body_html if opening else "",
                 author=thread.author,
                 community_id=thread.community_id,
                 audience=Audience.COMMUNITY,
@@ -224,6 +232,7 @@ def post_entries(posts, *, threads: dict | None = None, **context) -> list[dict]
                 post.pk,
                 title="",
                 body=post.body,
+                html=post.body_html,
                 author=post.author,
                 community_id=thread.community_id,
                 audience=Audience.COMMUNITY,

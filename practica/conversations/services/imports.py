@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
@@ -30,6 +31,7 @@ from practica.communities.models import Membership, Topic
 from practica.communities.stages import Stage
 from practica.conversations.models import Post, PostRevision, Thread, ThreadKind, ThreadStatus
 from practica.conversations.services.common import clean_body, clean_title, render_bodies
+from practica.markdown import render_markdown_fast
 
 MAX_REPLIES = 2000
 BATCH = 500
@@ -219,10 +221,16 @@ class Directory:
             )
             found += list(User.objects.filter(query))
         by_email = {u.email.lower(): u for u in found}
+        # An address stored with other capitals: one more query for all of them.
+        others = [e for e in emails if e not in by_email]
+        for start in range(0, len(others), 500):
+            for user in User.objects.annotate(lowered=Lower("email")).filter(
+                lowered__in=others[start : start + 500]
+            ):
+                by_email.setdefault(user.email.lower(), user)
         by_username = {u.username: u for u in found}
         for lowered, spellings in emails.items():
-            # An address stored with other capitals is found the slow way, once.
-            user = by_email.get(lowered) or User.objects.filter(email__iexact=lowered).first()
+            user = by_email.get(lowered)
             for name in spellings if user else []:
                 self.users[name] = user
         for name in usernames:
@@ -382,7 +390,7 @@ def _write_batch(community, records, directory: Directory, outcome: Outcome, ren
         threads = _save_threads(community, good, directory)
         existing = _existing_posts(threads)
         posts, revisions, to_render = _plan_posts(good, threads, existing, directory)
-        html = (render or render_bodies)([post.body for post in to_render], community=community)
+        html = (render or _render_here)([post.body for post in to_render], community=community)
         for post, body_html in zip(to_render, html, strict=True):
             post.body_html = body_html
         _save_posts(posts, existing)
@@ -409,6 +417,15 @@ def _write_batch(community, records, directory: Directory, outcome: Outcome, ren
             user_id__in={p.author_id for thread_posts in posts.values() for p in thread_posts},
         ).values_list("pk", flat=True)
     )
+
+
+def _render_fast(sources: list[str]) -> list[str]:
+    return [render_markdown_fast(source) for source in sources]
+
+
+def _render_here(bodies: list[str], *, community) -> list[str]:
+    """The bodies' HTML, mentions linked, rendered in this process by the bulk renderer."""
+    return render_bodies(bodies, community=community, renderer=_render_fast)
 
 
 def _save_threads(community, records: list[Record], directory: Directory) -> dict[str, Thread]:
@@ -559,13 +576,14 @@ class PooledRenderer:
 
         # Forked workers inherit the parent's database connection but never use it: they
         # only turn Markdown into HTML, and leave with os._exit, closing nothing.
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=get_context("fork"), initializer=_quiet
+        )
         self.ready: dict[str, str] = {}
         self.pending: list[tuple[list[str], object]] = []
 
     def prepare(self, records: list[Record]) -> None:
         from practica.conversations.services.common import MENTION
-        from practica.markdown import render_markdown
 
         sources = list(
             dict.fromkeys(
@@ -575,15 +593,25 @@ class PooledRenderer:
                 if not MENTION.search(body)
             )
         )
-        self.pending.append((sources, self.pool.map(render_markdown, sources, chunksize=64)))
+        self.pending.append((sources, self.pool.map(render_markdown_fast, sources, chunksize=64)))
 
     def __call__(self, bodies: list[str], *, community) -> list[str]:
         if self.pending and any(body not in self.ready for body in bodies):
             sources, results = self.pending.pop(0)  # this batch's, prepared last round
             self.ready = dict(zip(sources, results, strict=True))
         missing = [body for body in dict.fromkeys(bodies) if body not in self.ready]
-        rendered = dict(zip(missing, render_bodies(missing, community=community), strict=True))
+        rendered = dict(zip(missing, _render_here(missing, community=community), strict=True))
         return [self.ready[body] if body in self.ready else rendered[body] for body in bodies]
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
+
+
+def _quiet() -> None:
+    """A render worker's stderr goes nowhere: markdown-it.rs prints a panic it recovers
+    from (`render_markdown_fast` renders that body again with markdown-it-py)."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)

@@ -227,3 +227,30 @@ def test_imported_posts_wear_their_authors_lanyard_at_import(tmp_path, community
     assert revision.written_stage == Stage.FULL
     opening = Thread.objects.get().posts.get(is_opening=True)
     assert opening.written_stage == Stage.PERIPHERAL  # a new member starts there
+
+
+def test_an_address_written_with_other_capitals_is_the_member_who_has_it(
+    tmp_path, community, django_assert_max_num_queries
+):
+    from practica.conversations.services.imports import Directory
+
+    nina = User.objects.create_user(username="nina", email="Nina.Nurse@Example.org")
+    directory = Directory(community)
+    # One lookup by exact address, one by address whatever its capitals, however many.
+    with django_assert_max_num_queries(8):
+        directory.resolve({"nina.nurse@example.org", "NINA.NURSE@EXAMPLE.ORG", "new@example.org"})
+    assert directory.users["nina.nurse@example.org"] == nina
+    assert directory.users["NINA.NURSE@EXAMPLE.ORG"] == nina
+    assert User.objects.filter(email__iexact="nina.nurse@example.org").count() == 1
+
+
+def test_imported_replies_are_found_by_their_words_not_their_markup(tmp_path, community):
+    from practica.search.models import SearchEntry
+
+    record = dict(
+        GOOD,
+        replies=[{"body": "Use the **SSKIN** bundle, see [the policy](/p/).", "author": "ben"}],
+    )
+    call_command("import-threads", community.slug, write(tmp_path, record))
+    reply = SearchEntry.objects.get(kind="reply")
+    assert reply.body == "Use the SSKIN bundle, see the policy."

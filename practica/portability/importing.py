@@ -51,6 +51,11 @@ LINK = re.compile(
 )
 # Modules and bulletins live outside /c/<slug>/: their slugs are rewritten when renamed.
 GLOBAL_PREFIX = {"modules": "/learning/", "bulletins": "/bulletin/"}
+LINK_MARKERS = ("/c/", *GLOBAL_PREFIX.values())
+
+
+def _may_link(value) -> bool:
+    return isinstance(value, str) and any(marker in value for marker in LINK_MARKERS)
 
 
 @dataclass
@@ -302,7 +307,7 @@ class _Restorer:
                 values[f.attname] = self._ref(kind, number, f, value, row, position)
             else:
                 values[f.attname] = self._value(kind, number, f, value)
-                if isinstance(value, str) and "/c/" in value:
+                if _may_link(value):
                     row.setdefault("_linked", True)
         if kind.name != "community":
             for f in kind.model._meta.concrete_fields:
@@ -528,7 +533,7 @@ class _Restorer:
                 before = {name: getattr(obj, name) for name in texts}
                 for name in texts:
                     value = getattr(obj, name)
-                    if value and "/c/" in value:
+                    if _may_link(value):
                         setattr(obj, name, self.rewrite(value))
                 if any(getattr(obj, n) != v for n, v in before.items()):
                     if kind_name == "posts":
@@ -596,7 +601,7 @@ def _free(wanted: str, taken: set[str], max_length: int) -> str:
 
 def _rewrite_json(value, rewrite):
     if isinstance(value, str):
-        return rewrite(value) if "/c/" in value else value
+        return rewrite(value) if _may_link(value) else value
     if isinstance(value, list):
         return [_rewrite_json(v, rewrite) for v in value]
     if isinstance(value, dict):

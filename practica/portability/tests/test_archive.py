@@ -229,3 +229,63 @@ def test_the_demo_community_round_trips_through_an_empty_database(tmp_path):
     assert open_archive(first).count("posts") > 50
     steward = User.objects.get(email="steward@example.com")
     assert Membership.objects.get(user=steward, community__slug="ward-care").stage == Stage.STEWARD
+
+
+def test_bulletin_modules_and_files_come_along_and_instance_wide_slugs_are_renamed(
+    small_community,
+):
+    from django.core.files.base import ContentFile
+
+    from practica.bulletin import models as bulletin
+    from practica.communities.models import Criterion
+    from practica.learning.models import Assessment, Module
+    from practica.library.models import Resource, ResourceVersion
+
+    community = small_community["community"]
+    news = bulletin.Bulletin.objects.create(community=community, name="Ward news", slug="ward-news")
+    issue = bulletin.Issue.objects.create(
+        bulletin=news, volume=1, number=1, year=2026, month=3, status="published",
+        published_at="2026-03-01T09:00:00Z",
+    )  # fmt: skip
+    shared = bulletin.Topic.objects.create(name="Falls", slug="falls")
+    story = bulletin.Article.objects.create(
+        issue=issue, title="Falls fell by a third", slug="falls-fell",
+        body="See [the module](/learning/falls-basics/).[^1]\n\n[^1]: Ward audit (2026).",
+    )  # fmt: skip
+    story.topics.add(shared)
+    bulletin.Subscriber.objects.create(
+        bulletin=news, email="reader@example.org", status="confirmed"
+    )
+    module = Module.objects.create(
+        community=community, slug="falls-basics", title="Falls", overview="Why falls happen."
+    )
+    Assessment.objects.create(module=module, slug="falls-quiz", title="Falls quiz")
+    rule = community.progression_rules.order_by("from_stage").first()
+    Criterion.objects.create(rule=rule, kind="assessment", assessment_ref="falls-quiz")
+    resource = Resource.objects.create(community=community, kind="file", title="Falls checklist")
+    version = ResourceVersion.objects.create(
+        resource=resource, number=1, file=ContentFile(b"1. Check the bed height.\n", name="checklist.txt"),
+        original_name="checklist.txt", file_type="txt", content_type="text/plain", size=25, sha256="x",
+    )  # fmt: skip
+    resource.current_version = version
+    resource.save()
+
+    result = import_community(open_archive(archive_of(community)), slug="ward-copy")
+
+    copy = Community.objects.get(slug="ward-copy")
+    copied_news = bulletin.Bulletin.objects.get(community=copy)
+    assert copied_news.slug == "ward-news-ward-copy"
+    copied_story = bulletin.Article.objects.get(issue__bulletin=copied_news)
+    assert list(copied_story.topics.all()) == [shared]  # matched by slug, not duplicated
+    assert "/learning/falls-basics-ward-copy/" in copied_story.body
+    assert "footnote" in copied_story.body_html or "<sup" in copied_story.body_html
+    assert copied_news.subscribers.get().email == "reader@example.org"
+    copied_module = Module.objects.get(community=copy)
+    assert copied_module.slug == "falls-basics-ward-copy"
+    assert copied_module.assessment.slug == "falls-quiz-ward-copy"
+    assert Criterion.objects.get(rule__community=copy, kind="assessment").assessment_ref == (
+        "falls-quiz-ward-copy"
+    )
+    copied_resource = Resource.objects.get(community=copy)
+    assert copied_resource.current_version.file.read() == b"1. Check the bed height.\n"
+    assert any("falls-basics" in line for line in result.renamed)

@@ -43,6 +43,7 @@ from practica.conversations.models import (
     ThreadKind,
 )
 from practica.conversations.permissions import may_accept
+from practica.conversations.related import related_questions
 from practica.library.glossary import link_glossary_terms
 from practica.library.querysets import curated_collections, distilled_article
 from practica.privacy.redaction import may_redact_object
@@ -374,11 +375,10 @@ def thread_detail(request, community_slug, thread_id, *, staging_form=None):
         reply_form=reply_form,
         replying_to=replying_to,
         is_watching=querysets.is_watching(request.user, thread),
-        related=similar_questions(
+        related=related_questions(
             community=community,
-            title=thread.title,
-            body=context["posts"][0].body if context["posts"] else "",
-            exclude_thread_id=thread.pk,
+            thread=thread,
+            opening_body=context["posts"][0].body if context["posts"] else "",
         )
         if thread.is_question and thread.is_public
         else [],

@@ -123,6 +123,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: a request that lost the database is retried once, then answered 503.
     "practica.reliability.outage.DatabaseOutageMiddleware",
+    # Off unless PRACTICA_TIMING=1: a Server-Timing header with queries, SQL and template ms.
+    "practica.timing.RequestTimingMiddleware",
     "practica.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -334,6 +336,7 @@ LOGGING = {
 }
 
 # Seconds a public page is served from the cache to visitors without a session (0 = off).
+REQUEST_TIMING = env_bool("PRACTICA_TIMING")
 ANONYMOUS_CACHE_SECONDS = env_int("ANONYMOUS_CACHE_SECONDS", 0 if DEBUG else 20)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

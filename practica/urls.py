@@ -10,6 +10,7 @@ handler500 = "practica.views.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("preview/", views.markdown_preview, name="markdown-preview"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("people/me/tokens/", include("practica.api.settings_urls")),

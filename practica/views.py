@@ -2,9 +2,11 @@
 
 import logging
 
+from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 logger = logging.getLogger("practica.health")
 
@@ -30,8 +32,34 @@ def healthz(request):
 
 def home(request):
     from practica.communities.querysets import communities_for_home
+    from practica.home import what_next
 
-    return render(request, "home.html", communities_for_home(request.user))
+    context = {**communities_for_home(request.user), **what_next(request.user)}
+    return render(request, "home.html", context)
+
+
+PREVIEW_MAX_CHARS = 100_000
+
+
+@login_required
+@require_POST
+def markdown_preview(request):
+    """How a composer's Markdown will look, rendered by the same sanitised pipeline as
+    what is posted. The composer's Preview button posts its whole form here in a new tab
+    (no JavaScript needed); with htmx only the rendered fragment comes back, under the
+    text box. Nothing is saved. `preview_field` names the field to render."""
+    from practica.markdown import render_markdown
+
+    name = request.POST.get("preview_field", "")
+    text = request.POST.get(name, "") if name and name != "csrfmiddlewaretoken" else ""
+    context = {"html": render_markdown(text[:PREVIEW_MAX_CHARS]), "empty": not text.strip()}
+    template = "components/markdown_preview.html"
+    if request.htmx:
+        template = "components/markdown_preview_fragment.html"
+    response = render(request, template, context)
+    response["Vary"] = "HX-Request"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def permission_denied(request, exception=None):

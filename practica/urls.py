@@ -28,6 +28,7 @@ urlpatterns = [
     path("c/<slug:community_slug>/", include("practica.evidence.urls")),
     path("c/<slug:community_slug>/", include("practica.events.urls")),
     path("c/<slug:community_slug>/", include("practica.insights.urls")),
+    path("insights/", include("practica.insights.staff_urls")),
     path("learning/", include("practica.learning.urls")),
     path("badges/", include("practica.badges.urls")),
     path("bulletin/", include("practica.bulletin.urls")),

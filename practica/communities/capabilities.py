@@ -51,6 +51,7 @@ class Capability(models.TextChoices):
     PUBLISH_BULLETIN = "publish_bulletin", "Publish the bulletin"
     VIEW_ANALYTICS = "view_analytics", "See community analytics"
     EXPORT_COMMUNITY = "export_community", "Export the whole community as an archive"
+    TELL_STORY = "tell_story", "Tell value-creation stories"
 
 
 _P, _A, _F, _S = Stage.PERIPHERAL, Stage.PARTICIPANT, Stage.FULL, Stage.STEWARD
@@ -85,6 +86,7 @@ DEFAULT_MINIMUM_STAGE: dict[str, int] = {
     Capability.PUBLISH_BULLETIN: _S,
     Capability.VIEW_ANALYTICS: _S,
     Capability.EXPORT_COMMUNITY: _S,
+    Capability.TELL_STORY: _P,
 }
 
 # Capabilities a community may never hand below this stage, whatever its overrides say:

@@ -11,6 +11,7 @@ from practica.demo import (
     conversations,
     events,
     evidence,
+    insights,
     lanyards,
     learning,
     library,
@@ -42,6 +43,8 @@ SEEDERS = [
     ("bulletin", bulletin.seed),
     ("lanyards", lanyards.seed),
     ("reviews", reviews.seed),
+    # Two years of history, stories and the rollups, once everything above exists.
+    ("insights", insights.seed),
     # Last: index everything the seeders above wrote, so the demo is searchable at once.
     ("search", search.seed),
 ]

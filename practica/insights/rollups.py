@@ -48,7 +48,7 @@ from practica.insights.models import (
     empty_histogram,
 )
 
-CHUNK_DAYS = 31
+CHUNK_DAYS = 92
 STAGE_FIELDS = {
     Stage.PERIPHERAL: "members_peripheral",
     Stage.PARTICIPANT: "members_participant",

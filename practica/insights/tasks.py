@@ -9,3 +9,11 @@ def rollup_recent() -> int:
     from practica.insights.rollups import rollup_recent as run
 
     return run()
+
+
+@task()
+def prompt_stories() -> int:
+    """Ask members for a value-creation story at natural moments (at most monthly each)."""
+    from practica.insights.prompts import send_prompts
+
+    return send_prompts()

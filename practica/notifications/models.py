@@ -28,6 +28,7 @@ class Notification(models.Model):
         BULLETIN = "bulletin", "New bulletin issues"
         STEWARD = "steward", "Things waiting for stewards"
         REVIEW_DUE = "review_due", "Things I look after that are due for review"
+        STORY = "story", "Invitations to tell what a community gave me"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -25,6 +25,8 @@ DEFAULT_DELIVERY: dict[str, str] = {
     Kind.BULLETIN: Delivery.DAILY,
     Kind.STEWARD: Delivery.DAILY,
     Kind.REVIEW_DUE: Delivery.DAILY,
+    # Asked at most once a month; in the app only unless the member wants email.
+    Kind.STORY: Delivery.IN_APP,
 }
 EMAIL_DELIVERIES = {Delivery.IMMEDIATE, Delivery.DAILY, Delivery.WEEKLY}
 # The unsubscribe link's category for digests (a digest gathers many kinds).

@@ -59,6 +59,7 @@ JOBS = [
     Job("prune-tasks", _every_minutes(60), "practica.reliability.tasks.prune_task_results"),
     # Community-health rollups: yesterday and today, hourly, so the dashboard is an hour fresh.
     Job("insights-rollup", _every_minutes(60), "practica.insights.tasks.rollup_recent"),
+    Job("story-prompts", _nightly, "practica.insights.tasks.prompt_stories"),
 ]
 
 

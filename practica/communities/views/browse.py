@@ -124,7 +124,7 @@ def community_home(request, community_slug):
         **can_map(
             request.user,
             community,
-            [Capability.CONFIGURE, Capability.MANAGE_MEMBERS],
+            [Capability.CONFIGURE, Capability.MANAGE_MEMBERS, Capability.VIEW_ANALYTICS],
         ),
     }
     if context["can_manage_members"]:

@@ -1,0 +1,131 @@
+"""The health dashboard, its CSV downloads, and the view across communities for staff."""
+
+from __future__ import annotations
+
+import csv
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from practica.communities.capabilities import Capability, can_map, require
+from practica.communities.views.browse import community_for
+from practica.insights import charts
+from practica.insights.dashboard import PARTICIPATION_DEFINITIONS, Health, Table
+from practica.insights.forms import PeriodForm
+
+
+def period_form(request) -> PeriodForm:
+    return PeriodForm(request.GET or None)
+
+
+def chart_context(health: Health) -> dict:
+    """The SVG charts of the dashboard, each with its text alternative and table."""
+
+    def lines(table: Table, ident: str, *, snapshot: bool = False) -> dict:
+        labels = [row[0] for row in table.rows]
+        series = [
+            (header, [row[i + 1] for row in table.rows])
+            for i, header in enumerate(table.headers[1:])
+        ]
+        description = charts.describe_series(labels, series, snapshot=snapshot)
+        svg = charts.line_chart(
+            ident=ident, title=table.title, labels=labels, series=series, description=description
+        )
+        return {"svg": svg, "description": description, "table": table}
+
+    def bars(table: Table, ident: str, title: str, column: int) -> dict:
+        values = [(str(row[0]), float(row[column] or 0)) for row in table.rows]
+        description = (
+            title + ": " + "; ".join(f"{label} {value:,.0f}" for label, value in values) + "."
+        )
+        svg = charts.bar_chart(ident=ident, title=title, bars=values, description=description)
+        return {"svg": svg, "description": description, "table": table}
+
+    return {
+        "members_chart": lines(health.member_series, "chart-members", snapshot=True),
+        "activity_chart": lines(health.activity_series, "chart-activity"),
+        "funnel_chart": bars(health.funnel, "chart-funnel", "Reached each stage in the period", 2),
+        "participation_chart": bars(
+            health.participation, "chart-participation", "Members by kind of participation", 2
+        ),
+        "questions_chart": lines(health.question_series, "chart-questions"),
+        "events_chart": lines(health.event_series, "chart-events"),
+        "professions_chart": bars(
+            health.by_profession, "chart-professions", "Answers by profession", 2
+        ),
+    }
+
+
+def dashboard(request, community_slug):
+    community = community_for(request, community_slug)
+    require(request.user, Capability.VIEW_ANALYTICS, community=community)
+    form = period_form(request)
+    health = Health(community, form.period_or_default())
+    context = {
+        "community": community,
+        "form": form,
+        "health": health,
+        "period": health.period,
+        "query": form.query(),
+        "tables": health.tables(csv_query=form.query()),
+        "definitions": PARTICIPATION_DEFINITIONS,
+        **can_map(request.user, community, [Capability.CONFIGURE, Capability.VIEW_ANALYTICS]),
+    }
+    if health.has_data:
+        context.update(chart_context(health))
+    return render(
+        request,
+        "insights/dashboard.html",
+        context,
+        status=200 if form.is_valid() or not form.is_bound else 400,
+    )
+
+
+def csv_response(table: Table, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(table.headers)
+    for row in table.rows:
+        writer.writerow(row)
+    return response
+
+
+def table_csv(request, community_slug, table_name):
+    community = community_for(request, community_slug)
+    require(request.user, Capability.VIEW_ANALYTICS, community=community)
+    health = Health(community, period_form(request).period_or_default())
+    tables = health.tables()
+    if table_name not in tables:
+        raise Http404("No such table.")
+    period = health.period
+    return csv_response(
+        tables[table_name],
+        f"{community.slug}-{table_name}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv",
+    )
+
+
+def require_staff(user) -> None:
+    if not (user.is_authenticated and user.is_staff):
+        raise PermissionDenied(
+            "Only the instance's staff see every community's figures side by side."
+        )
+
+
+def across(request):
+    """Staff: the same headline figures for every community, side by side."""
+    from practica.insights.across import across_communities
+
+    require_staff(request.user)
+    form = period_form(request)
+    table = across_communities(form.period_or_default())
+    if request.GET.get("format") == "csv":
+        period = form.period_or_default()
+        return csv_response(table, f"communities-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv")
+    return render(
+        request,
+        "insights/across.html",
+        {"form": form, "table": table, "period": form.period_or_default(), "query": form.query()},
+        status=200 if form.is_valid() or not form.is_bound else 400,
+    )

@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export PRACTICA_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar bench-similar-quality bench-pages bench-search bench-guard bench-api bench-portability bench-import bench-queue
+.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar bench-similar-quality bench-pages bench-search bench-guard bench-api bench-portability bench-import bench-queue bench-insights
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -81,6 +81,12 @@ bench-import: $(STAMP)
 bench-queue: $(STAMP)
 	DEBUG=1 $(BIN)/practica migrate --no-input -v 0
 	$(BIN)/python -m practica.bench_queue $(BENCH_QUEUE_ARGS)
+
+## bench-insights: 100,000 threads and 1,000,000 posts, rollup time for a day and a year, dashboard median/p95
+## (SQLite by default; set DATABASE_URL for PostgreSQL; BENCH_INSIGHTS_ARGS="--threads 10000 --posts 100000" to scale down)
+bench-insights: $(STAMP)
+	DEBUG=1 $(BIN)/practica migrate --no-input -v 0
+	$(BIN)/python -m practica.insights.bench_insights $(BENCH_INSIGHTS_ARGS)
 
 ## bench-pages: requests per second of the main pages, visitors and members, on the demo
 bench-pages: $(STAMP)

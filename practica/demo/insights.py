@@ -21,6 +21,7 @@ from practica.communities.models import Community, Membership, Topic
 from practica.conversations.models import Post, Thread, ThreadKind, ThreadStatus
 from practica.events.models import RSVP, Attendance, Event, EventType, Repeat
 from practica.evidence.models import Decision
+from practica.insights.forms import last_quarter
 from practica.insights.models import Departure, ValueStory
 from practica.insights.rollups import rollup
 from practica.markdown import render_markdown
@@ -281,12 +282,16 @@ def _stories(community, rng, now) -> int:
     )
     event = Event.objects.filter(community=community, title=HISTORY_JOURNAL_CLUB).first()
     decision = Decision.objects.filter(community=community, outcome="adopted").first()
+    quarter = last_quarter(now.astimezone(UTC).date())
     made = 0
     for index, (title, cycles, consent, chosen, took, gave, did, difference) in enumerate(STORIES):
         if title in existing:
             continue
         author = participant if index == 3 else authors[index % len(authors)].user
-        created = now - timedelta(days=12 + index * 11)
+        # Told during the last full quarter, so the sponsor's report for it has them.
+        created = datetime.combine(quarter.start, time(10), tzinfo=UTC) + timedelta(
+            days=8 + index * 14
+        )
         story = ValueStory.objects.create(
             community=community, author=author, title=title, took_part_in=took, what_it_gave=gave,
             did_differently=did, difference=difference, cycles=cycles, consent_to_publish=consent,

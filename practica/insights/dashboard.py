@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
+from types import SimpleNamespace
 
 from django.db.models import Count, Sum
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django.utils import timezone
 from practica.communities.models import Membership, Topic
 from practica.communities.progression import rules_for, trajectory_for
 from practica.communities.stages import MEMBER_STAGES, Stage
+from practica.insights.dashboard_cache import figures_cache
 from practica.insights.forms import Period
 from practica.insights.models import DailyBreakdown, DailyRollup, Dimension, MemberDay
 from practica.insights.rollups import REACHED_FIELDS, STAGE_FIELDS
@@ -49,6 +51,11 @@ SUMMED = [
     "attendances", "no_shows",
 ]  # fmt: skip
 
+# What the dashboard reads of each rollup row.
+ROW_FIELDS = [
+    "day", "computed_at", "time_to_stage", "first_answer_minutes", "accepted_minutes", "review_minutes",
+    *STAGE_FIELDS.values(), *SUMMED,
+]  # fmt: skip
 PARTICIPATION_DEFINITIONS = [
     ("core", "Core", "contributed about weekly or more (at least one contribution for every 7 days of the period)"),
     ("active", "Active", "contributed about monthly (at least one contribution for every 30 days), less than core"),
@@ -111,12 +118,20 @@ class Health:
     # --- the rows -------------------------------------------------------------------------
 
     @cached_property
-    def rows(self) -> list[DailyRollup]:
-        return list(
-            DailyRollup.objects.filter(
-                community=self.community, day__gte=self.previous.start, day__lte=self.period.end
-            ).order_by("day")
-        )
+    def rows(self) -> list[SimpleNamespace]:
+        """The rollup rows of both periods, as plain rows (cached until the next rollup)."""
+
+        def load():
+            return [
+                SimpleNamespace(**row)
+                for row in DailyRollup.objects.filter(
+                    community=self.community, day__gte=self.previous.start, day__lte=self.period.end
+                )
+                .order_by("day")
+                .values(*ROW_FIELDS)
+            ]
+
+        return figures_cache(self.community.pk, "rows", self.previous.start, self.period.end, load)
 
     @cached_property
     def current_rows(self) -> list[DailyRollup]:
@@ -308,16 +323,19 @@ class Health:
     # --- participation --------------------------------------------------------------------
 
     def _per_member(self, period: Period) -> dict[int, tuple[int, int]]:
-        return {
-            uid: (c or 0, light or 0)
-            for uid, c, light in MemberDay.objects.filter(
-                community=self.community, day__gte=period.start, day__lte=period.end
-            )
-            .values("user_id")
-            .annotate(c=Sum("contributions"), light=Sum("light"))
-            .values_list("user_id", "c", "light")
-            .order_by()
-        }
+        def load():
+            return {
+                uid: (c or 0, light or 0)
+                for uid, c, light in MemberDay.objects.filter(
+                    community=self.community, day__gte=period.start, day__lte=period.end
+                )
+                .values("user_id")
+                .annotate(c=Sum("contributions"), light=Sum("light"))
+                .values_list("user_id", "c", "light")
+                .order_by()
+            }
+
+        return figures_cache(self.community.pk, "members", period.start, period.end, load)
 
     def _participation(self, period: Period) -> dict:
         per_member = self._per_member(period)
@@ -511,16 +529,21 @@ class Health:
 
     @cached_property
     def _breakdown(self) -> dict[tuple[str, str], tuple[int, int, int]]:
-        return {
-            (dim, key): (q or 0, a or 0, ac or 0)
-            for dim, key, q, a, ac in DailyBreakdown.objects.filter(
-                community=self.community, day__gte=self.period.start, day__lte=self.period.end
-            )
-            .values("dimension", "key")
-            .annotate(q=Sum("questions"), a=Sum("answers"), ac=Sum("accepted"))
-            .values_list("dimension", "key", "q", "a", "ac")
-            .order_by()
-        }
+        def load():
+            return {
+                (dim, key): (q or 0, a or 0, ac or 0)
+                for dim, key, q, a, ac in DailyBreakdown.objects.filter(
+                    community=self.community, day__gte=self.period.start, day__lte=self.period.end
+                )
+                .values("dimension", "key")
+                .annotate(q=Sum("questions"), a=Sum("answers"), ac=Sum("accepted"))
+                .values_list("dimension", "key", "q", "a", "ac")
+                .order_by()
+            }
+
+        return figures_cache(
+            self.community.pk, "breakdown", self.period.start, self.period.end, load
+        )
 
     @cached_property
     def by_topic(self) -> Table:

@@ -227,3 +227,21 @@ def start_of_day(day: datetime.date, *, next_day: bool = False) -> datetime.date
     if next_day:
         day = day + timedelta(days=1)
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=UTC)
+
+
+def last_quarter(today: datetime.date | None = None) -> Period:
+    """The last full calendar quarter before today: a sponsor's usual reporting period."""
+    today = today or utc_today()
+    first_month = 3 * ((today.month - 1) // 3) + 1
+    this_quarter = datetime.date(today.year, first_month, 1)
+    end = this_quarter - timedelta(days=1)
+    start = datetime.date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
+    return Period(start, end)
+
+
+def quarter_form() -> PeriodForm:
+    """A bound period form for the last full quarter."""
+    quarter = last_quarter()
+    form = PeriodForm({"period": "custom", "start": quarter.start, "end": quarter.end})
+    form.is_valid()
+    return form

@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from practica.communities.models import Community, Membership, StageChange
 from practica.communities.stages import Stage
+from practica.insights.dashboard_cache import rollups_changed
 from practica.insights.models import (
     BUCKET_BOUNDS_MINUTES,
     DailyBreakdown,
@@ -583,6 +584,9 @@ def compute_range(first: datetime.date, last: datetime.date, community_ids: list
         )
         _count_new_contributors(rows, first, last, community_ids)
         DailyRollup.objects.bulk_create(rows, batch_size=1000)
+        # Now (for readers of this transaction) and at commit (for everyone else).
+        rollups_changed(community_ids)
+        transaction.on_commit(lambda: rollups_changed(community_ids))
     return len(rows)
 
 

@@ -14,7 +14,7 @@ from practica.communities.capabilities import Capability, can_map, require
 from practica.communities.views.browse import community_for
 from practica.evidence.pdf import render_pdf
 from practica.insights import services
-from practica.insights.forms import StoryForm, about_link
+from practica.insights.forms import StoryForm, about_link, quarter_form
 from practica.insights.models import Cycle, ValueStory
 from practica.insights.value import Matrix
 from practica.insights.views import period_form
@@ -169,8 +169,9 @@ def matrix(request, community_slug):
 
 
 def _report_context(request, community):
+    """The report's period: the one asked for, else the last full calendar quarter."""
     require(request.user, Capability.VIEW_ANALYTICS, community=community)
-    form = period_form(request)
+    form = period_form(request) if request.GET else quarter_form()
     value = Matrix(community, form.period_or_default())
     return form, {
         "community": community,

@@ -101,9 +101,12 @@ def test_the_report_shows_only_chosen_stories_with_consent(client, community, me
         services.set_story_consent(actor=steward, story=private, consent=True)
     rollup((timezone.now() - timedelta(days=3)).date())
     client.force_login(steward)
-    page = client.get(f"/c/{community.slug}/insights/report/").content.decode()
+    assert (
+        "Sponsor's report" in client.get(f"/c/{community.slug}/insights/report/").content.decode()
+    )
+    page = client.get(f"/c/{community.slug}/insights/report/?period=30").content.decode()
     assert "Shared with the sponsor" in page and "Kept inside the community" not in page
-    pdf = client.get(f"/c/{community.slug}/insights/report.pdf")
+    pdf = client.get(f"/c/{community.slug}/insights/report.pdf?period=30")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     matrix = client.get(f"/c/{community.slug}/insights/value/").content.decode()
     assert (
@@ -132,3 +135,14 @@ def test_prompts_come_at_natural_moments_at_most_monthly_and_can_be_switched_off
     assert StoryPrompt.objects.filter(user=asker).count() == 1
     assert not Notification.objects.filter(recipient=other).exists()
     assert send_prompts(now + timedelta(days=1)) == 0  # once a month
+
+
+def test_the_report_defaults_to_the_last_full_quarter():
+    import datetime
+
+    from practica.insights.forms import last_quarter
+
+    quarter = last_quarter(datetime.date(2026, 12, 3))
+    assert (quarter.start, quarter.end) == (datetime.date(2026, 7, 1), datetime.date(2026, 9, 30))
+    quarter = last_quarter(datetime.date(2026, 2, 10))
+    assert (quarter.start, quarter.end) == (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31))

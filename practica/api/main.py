@@ -117,10 +117,18 @@ problems.install(api)
 
 
 def _register() -> None:
-    from practica.api.routers import communities, conversations, members, people, search
+    from practica.api.routers import (
+        communities,
+        conversations,
+        insights,
+        members,
+        people,
+        search,
+    )
 
     api.add_router("/communities", communities.router)
     api.add_router("/communities", conversations.router)
+    api.add_router("/communities", insights.router)
     api.add_router("/people", people.router)
     api.add_router("/me", members.router)
     api.add_router("", search.router)

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, time, timedelta
 from django.utils import timezone
 
 from practica.communities.models import Community, Membership, Topic
+from practica.communities.stages import Stage
 from practica.conversations.models import Post, Thread, ThreadKind, ThreadStatus
 from practica.events.models import RSVP, Attendance, Event, EventType, Repeat
 from practica.evidence.models import Decision
@@ -148,8 +149,13 @@ def _departures(community, rng, now) -> int:
 def _history(community, rng, now) -> int:
     if Thread.objects.filter(community=community, external_id__startswith="history-").exists():
         return 0
+    # Past questions and answers come from members past the learner stage: a learner's
+    # posts would meet their criteria and the worker would promote a dozen of them on the
+    # demo's first evaluation, a cliff at the end of every chart.
     members = list(
-        Membership.objects.filter(community=community, suspended=False)
+        Membership.objects.filter(
+            community=community, suspended=False, stage__gte=Stage.PARTICIPANT
+        )
         .exclude(user__email__endswith="@example.com")
         .select_related("user")
     )

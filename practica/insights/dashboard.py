@@ -23,7 +23,7 @@ from django.utils import timezone
 from practica.communities.models import Membership, Topic
 from practica.communities.progression import rules_for, trajectory_for
 from practica.communities.stages import MEMBER_STAGES, Stage
-from practica.insights.dashboard_cache import figures_cache
+from practica.insights.dashboard_cache import figures_cache, rollup_version
 from practica.insights.forms import Period
 from practica.insights.models import DailyBreakdown, DailyRollup, Dimension, MemberDay
 from practica.insights.rollups import REACHED_FIELDS, STAGE_FIELDS
@@ -155,7 +155,27 @@ class Health:
 
     @cached_property
     def has_data(self) -> bool:
-        return bool(self.current_rows)
+        """Whether the period has rollups (one indexed query, without loading them)."""
+        return DailyRollup.objects.filter(
+            community=self.community, day__gte=self.period.start, day__lte=self.period.end
+        ).exists()
+
+    def fragment_key(self, query: str) -> str:
+        """What the page's cached fragments depend on besides the rollups' version: the
+        period, the members now and the content due for review (live figures they show).
+        Stuck members and unanswered questions are never cached."""
+        members = "-".join(str(self.members_now[s]) for s in MEMBER_STAGES)
+        return (
+            f"{self.community.pk}:{rollup_version(self.community.pk)}:{self.period.start}:"
+            f"{self.period.end}:{members}:{self.due_now}:{query}"
+        )
+
+    @cached_property
+    def due_now(self) -> int:
+        from practica.evidence.querysets import due_count as evidence_due
+        from practica.library.querysets import due_count as library_due
+
+        return library_due(self.community) + evidence_due(self.community)
 
     @cached_property
     def computed_at(self):
@@ -281,6 +301,17 @@ class Health:
             [("attendances", "Attended"), ("no_shows", "No-shows")],
         )
 
+    @property
+    def stuck_count(self) -> int:
+        """How many are stuck (the table shows the first few); counted with the table."""
+        _ = self.stuck
+        return self._stuck_count
+
+    @property
+    def unanswered_count(self) -> int:
+        _ = self.unanswered
+        return self._unanswered_count
+
     # --- stuck members --------------------------------------------------------------------
 
     @cached_property
@@ -297,7 +328,7 @@ class Health:
             .select_related("user", "community")
             .order_by("stage_changed_at", "pk")
         )
-        self.stuck_count = waiting.count()
+        self._stuck_count = waiting.count()
         rules = rules_for(self.community)
         table = Table(
             "stuck",
@@ -456,7 +487,7 @@ class Health:
             hidden_at__isnull=True,
             created_at__lt=timezone.now() - UNANSWERED_AFTER,
         )
-        self.unanswered_count = waiting.count()
+        self._unanswered_count = waiting.count()
         table = Table(
             "unanswered",
             "Questions unanswered after 48 hours",
@@ -473,9 +504,6 @@ class Health:
 
     @cached_property
     def knowledge(self) -> Table:
-        from practica.evidence.querysets import due_count as evidence_due
-        from practica.library.querysets import due_count as library_due
-
         table = self.comparison(
             "knowledge",
             "Knowledge",
@@ -493,7 +521,7 @@ class Health:
         table.rows.append(
             [
                 "Content due for review today",
-                library_due(self.community) + evidence_due(self.community),
+                self.due_now,
                 "",
                 "",
             ]
@@ -595,6 +623,22 @@ class Health:
         return {t.name: t for t in found}
 
 
+class Linked:
+    """`health`'s tables, each with its CSV download link for `query`, computed when asked
+    for (so a cached fragment of the page computes nothing)."""
+
+    def __init__(self, health: Health, query: str):
+        self.health = health
+        self.query = query
+
+    def __getattr__(self, name: str):
+        table = getattr(self.health, name)
+        if isinstance(table, Table) and not table.csv_url:
+            url = reverse("insights:table-csv", args=[self.health.community.slug, table.name])
+            table.csv_url = f"{url}?{self.query}"
+        return table
+
+
 def top_share_of_members(values: list[int], fraction: float) -> float | None:
     """The share of contributions made by the top `fraction` of all members."""
     total = sum(values)
@@ -605,4 +649,4 @@ def top_share_of_members(values: list[int], fraction: float) -> float | None:
     return sum(ordered[:top]) / total
 
 
-__all__ = ["Health", "Table", "top_share"]
+__all__ = ["Health", "Linked", "Table", "top_share"]

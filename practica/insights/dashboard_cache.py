@@ -15,6 +15,16 @@ def rollups_changed(community_ids) -> None:
     cache.set_many({VERSION_KEY.format(cid): time.time_ns() for cid in community_ids}, None)
 
 
+def rollup_version(community_id: int) -> int:
+    """A number that changes whenever the community's rollups are written."""
+    version = cache.get(VERSION_KEY.format(community_id))
+    if version is None:
+        version = time.time_ns()
+        cache.add(VERSION_KEY.format(community_id), version, None)
+        version = cache.get(VERSION_KEY.format(community_id), version)
+    return version
+
+
 def figures_cache(community_id: int, name: str, start, end, compute):
     """`compute()`, cached until the community's rollups are next written.
 
@@ -22,12 +32,7 @@ def figures_cache(community_id: int, name: str, start, end, compute):
     view reads them from the cache; live figures (members now, stuck members, unanswered
     questions) are never cached.
     """
-    version = cache.get(VERSION_KEY.format(community_id))
-    if version is None:
-        version = time.time_ns()
-        cache.add(VERSION_KEY.format(community_id), version, None)
-        version = cache.get(VERSION_KEY.format(community_id), version)
-    key = f"insights:{community_id}:{name}:{start}:{end}:{version}"
+    key = f"insights:{community_id}:{name}:{start}:{end}:{rollup_version(community_id)}"
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -7,11 +7,12 @@ import csv
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 
 from practica.communities.capabilities import Capability, can_map, require
 from practica.communities.views.browse import community_for
 from practica.insights import charts
-from practica.insights.dashboard import PARTICIPATION_DEFINITIONS, Health, Table
+from practica.insights.dashboard import PARTICIPATION_DEFINITIONS, Health, Linked, Table
 from practica.insights.forms import PeriodForm
 
 
@@ -19,7 +20,7 @@ def period_form(request) -> PeriodForm:
     return PeriodForm(request.GET or None)
 
 
-def chart_context(health: Health) -> dict:
+def chart_context(health: Health | Linked) -> dict:
     """The SVG charts of the dashboard, each with its text alternative and table."""
 
     def lines(table: Table, ident: str, *, snapshot: bool = False) -> dict:
@@ -62,18 +63,21 @@ def dashboard(request, community_slug):
     require(request.user, Capability.VIEW_ANALYTICS, community=community)
     form = period_form(request)
     health = Health(community, form.period_or_default())
+    linked = Linked(health, form.query())
     context = {
         "community": community,
         "form": form,
         "health": health,
+        "linked": linked,
         "period": health.period,
         "query": form.query(),
-        "tables": health.tables(csv_query=form.query()),
+        # The page caches its rollup-derived fragments under this key (until the next
+        # rollup); the charts and tables inside them are computed only on a miss.
+        "fragment_key": health.fragment_key(form.query()),
+        "charts": SimpleLazyObject(lambda: chart_context(linked)),
         "definitions": PARTICIPATION_DEFINITIONS,
         **can_map(request.user, community, [Capability.CONFIGURE, Capability.VIEW_ANALYTICS]),
     }
-    if health.has_data:
-        context.update(chart_context(health))
     return render(
         request,
         "insights/dashboard.html",

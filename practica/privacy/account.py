@@ -41,6 +41,8 @@ NOT_OWNERSHIP = frozenset(
         # community's webhook, does not own it: it stays when they leave.
         ("api.AccessToken", "created_by"),
         ("api.Webhook", "created_by"),
+        # A steward who chose a story for the sponsor's report does not own the story.
+        ("insights.ValueStory", "chosen_by"),
     }
 )
 # Models that are machinery, copies of what is exported elsewhere, or other people's.
@@ -341,6 +343,9 @@ def _delete_personal_rows(user) -> int:
         "evidence.Appraisal", "evidence.PracticeProposal", "evidence.ProposalTransition",
         "evidence.Decision", "learning.Feedback", "events.Event", "privacy.GuardLog",
         "privacy.Redaction",
+        # Counts behind the community's health figures (no text): they stay with the
+        # anonymised account, so past periods' figures do not change.
+        "insights.MemberDay", "insights.Departure",
     }  # fmt: skip
     for model, keys in owned_keys():
         if model._meta.label in keep:

@@ -146,3 +146,21 @@ def test_the_report_defaults_to_the_last_full_quarter():
     assert (quarter.start, quarter.end) == (datetime.date(2026, 7, 1), datetime.date(2026, 9, 30))
     quarter = last_quarter(datetime.date(2026, 2, 10))
     assert (quarter.start, quarter.end) == (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31))
+
+
+def test_a_steward_leaving_keeps_the_stories_they_chose_and_an_author_leaving_takes_theirs(
+    community, member_at
+):
+    from practica.privacy import account
+
+    steward, author = member_at(Stage.STEWARD), member_at(Stage.PARTICIPANT)
+    story = tell(author, community, title="Chosen by a steward who then left")
+    services.choose_story(actor=steward, story=story, chosen=True)
+    steward.set_unusable_password()
+    steward.save()
+    account.delete_account(user=steward, mode=account.Mode.DELETE, phrase="Delete my account")
+    assert ValueStory.objects.filter(pk=story.pk, chosen_at__isnull=False).exists()
+    author.set_unusable_password()
+    author.save()
+    account.delete_account(user=author, mode=account.Mode.ANONYMISE, phrase="Delete my account")
+    assert not ValueStory.objects.filter(pk=story.pk).exists()

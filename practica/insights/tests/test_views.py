@@ -1,6 +1,7 @@
 """The health dashboard over HTTP: who may see it, the period picker, charts, CSV, staff."""
 
 import datetime
+import re
 from datetime import UTC, timedelta
 
 import pytest
@@ -161,3 +162,35 @@ def test_staff_see_every_community_side_by_side(client, community, steward):
 def test_an_empty_community_says_so(client, steward, community):
     client.force_login(steward)
     assert "No figures for this period yet" in client.get(url(community)).content.decode()
+
+
+def test_cached_figures_follow_the_next_rollup_and_live_ones_never_wait(
+    client, community, steward, member_at
+):
+    busy(community, 5, 12)
+    client.force_login(steward)
+    first = client.get(url(community)).content.decode()
+    assert "Who waits for the wound clinic?" not in first
+    now = timezone.now()
+    waiting = ThreadFactory(
+        community=community,
+        title="Who waits for the wound clinic?",
+        created_at=now - timedelta(days=3),
+    )
+    member_at(Stage.PARTICIPANT)
+    again = client.get(url(community)).content.decode()
+    # Unanswered questions and members now are live; the question counts wait for a rollup.
+    assert waiting.title in again
+    assert figure("Members now", again) == figure("Members now", first) + 1
+    assert figure("Asked", again) == figure("Asked", first)
+    rollup((now - timedelta(days=4)).date())
+    assert (
+        figure("Asked", client.get(url(community)).content.decode()) == figure("Asked", first) + 1
+    )
+
+
+def figure(label: str, page: str) -> int:
+    """The number after `label` in the page's headline figures or its tables."""
+    found = re.search(rf">{re.escape(label)}</(?:dt|th)>\s*<(?:dd|td)>(\d+)<", page)
+    assert found, label
+    return int(found[1])

@@ -147,14 +147,18 @@ def _opening_posts():
     )
 
 
-def thread_entries(threads) -> list[dict]:
-    """A thread's entry: its title and opening post, as a question or a discussion."""
+def thread_entries(threads, *, topics: dict | None = None) -> list[dict]:
+    """A thread's entry: its title and opening post, as a question or a discussion.
+
+    `topics` maps thread ids to their topics in name order, for threads in hand whose
+    topics are not loaded (an import); otherwise each thread's own are read.
+    """
     entries = []
     for thread in threads:
         opening = getattr(thread, "opening_posts", None)
         if opening is None:
             opening = list(thread.posts.filter(is_opening=True).only("body", "body_html")[:1])
-        topics, slugs = _topics(thread.topics.all())
+        topics_, slugs = _topics(topics[thread.pk] if topics is not None else thread.topics.all())
         entries.append(
             entry(
                 thread.kind,
@@ -167,7 +171,7 @@ def thread_entries(threads) -> list[dict]:
                 audience=Audience.COMMUNITY,
                 url=thread.get_absolute_url(),
                 external_id=thread.external_id or "",
-                topics=topics,
+                topics=topics_,
                 topic_slugs=slugs,
                 is_public=thread.is_public,
                 created_at=thread.created_at,
@@ -206,8 +210,12 @@ def _remove_threads(thread_ids) -> None:
     SearchEntry.objects.filter(kind=Kind.REPLY, parent_id__in=thread_ids).delete()
 
 
-def post_entries(posts, *, threads: dict | None = None, **context) -> list[dict]:
-    """Replies' entries; an opening post is its thread's own text (see `_before_posts`)."""
+def post_entries(
+    posts, *, threads: dict | None = None, topics: dict | None = None, **context
+) -> list[dict]:
+    """Replies' entries; an opening post is its thread's own text (see `_before_posts`).
+
+    `threads` and `topics` (as for `thread_entries`) are what the caller has in hand."""
     from practica.conversations.models import Thread
 
     threads = dict(threads or {})
@@ -222,10 +230,10 @@ def post_entries(posts, *, threads: dict | None = None, **context) -> list[dict]
             continue
         if post.thread_id not in shared:
             thread = threads[post.thread_id]
-            topics, slugs = _topics(thread.topics.all())
+            names, slugs = _topics(topics[thread.pk] if topics is not None else thread.topics.all())
             url, context = thread.get_absolute_url(), _clean(thread.title, 300)
-            shared[post.thread_id] = (thread, topics, slugs, url, context)
-        thread, topics, slugs, url, context = shared[post.thread_id]
+            shared[post.thread_id] = (thread, names, slugs, url, context)
+        thread, names, slugs, url, context = shared[post.thread_id]
         entries.append(
             entry(
                 Kind.REPLY,
@@ -239,7 +247,7 @@ def post_entries(posts, *, threads: dict | None = None, **context) -> list[dict]
                 parent_id=thread.pk,
                 context=context,
                 url=f"{url}#post-{post.pk}",
-                topics=topics,
+                topics=names,
                 topic_slugs=slugs,
                 is_public=thread.is_public and not (post.is_hidden or post.is_deleted),
                 created_at=post.created_at,
@@ -252,6 +260,24 @@ def _after_posts(posts, **context) -> None:
     opening = [p.thread_id for p in posts if p.is_opening]
     if opening:
         index_objects("thread", opening)
+
+
+def index_new_threads(threads, *, posts: dict, topics: dict) -> int:
+    """Write the entries of threads just created and of their replies from the objects in
+    hand (an import that has inserted them): nothing is read back but the entries' keys.
+
+    `posts` maps each thread's id to its posts (opening first), `topics` to its topics.
+    Precondition: the threads are new, so no entry of theirs needs removing.
+    """
+    for thread in threads:
+        thread.opening_posts = [p for p in posts[thread.pk] if p.is_opening][:1]
+    in_order = {pk: sorted(found, key=lambda t: t.name) for pk, found in topics.items()}
+    in_order.update({t.pk: [] for t in threads if t.pk not in in_order})
+    replies = [p for t in threads for p in posts[t.pk] if not p.is_opening]
+    entries = thread_entries(threads, topics=in_order) + post_entries(
+        replies, threads={t.pk: t for t in threads}, topics=in_order
+    )
+    return write_entries(entries)
 
 
 def index_thread(thread) -> int:

@@ -371,7 +371,7 @@ def _without_repeats(records: list[Record]):
 
 
 def _write_batch(community, records, directory: Directory, outcome: Outcome, render) -> None:
-    from practica.search.indexing import index_objects
+    from practica.search.indexing import index_new_threads, index_objects
 
     with transaction.atomic():
         directory.resolve(
@@ -402,8 +402,12 @@ def _write_batch(community, records, directory: Directory, outcome: Outcome, ren
             history.append(revision)
         PostRevision.objects.bulk_create(history, batch_size=1000)
         _finish_threads(good, threads, posts)
-        _set_topics(good, threads, directory)
-        index_objects("thread", [threads[r.external_id].pk for r in good])
+        topics = _set_topics(good, threads, directory)
+        made = [threads[r.external_id] for r in good if threads[r.external_id]._imported_new]
+        # New threads are indexed from what is in hand; updated ones read as stored, so
+        # entries they no longer have (a removed reply, another kind) are dropped.
+        index_new_threads(made, posts=posts, topics=topics)
+        index_objects("thread", [t.pk for t in threads.values() if not t._imported_new])
         if directory.new_people:
             index_objects("person", directory.new_people)
             directory.new_people = []
@@ -537,17 +541,21 @@ def _finish_threads(records, threads, posts) -> None:
     )
 
 
-def _set_topics(records, threads, directory: Directory) -> None:
+def _set_topics(records, threads, directory: Directory) -> dict[int, list[Topic]]:
+    """Each thread's topics as the file tags it; returns them by thread id."""
     through = Thread.topics.through
     old = [threads[r.external_id].pk for r in records if not threads[r.external_id]._imported_new]
     if old:
         through.objects.filter(thread_id__in=old).delete()
     rows = []
+    by_thread = {}
     for record in records:
         thread = threads[record.external_id]
         topics = {t.pk: t for t in (directory.topic_for(tag) for tag in record.tags) if t}
         rows += [through(thread_id=thread.pk, topic_id=pk) for pk in topics]
+        by_thread[thread.pk] = list(topics.values())
     through.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    return by_thread
 
 
 def import_record(*, community, record, directory: Directory | None = None) -> tuple[Thread, bool]:

@@ -254,3 +254,17 @@ def test_imported_replies_are_found_by_their_words_not_their_markup(tmp_path, co
     call_command("import-threads", community.slug, write(tmp_path, record))
     reply = SearchEntry.objects.get(kind="reply")
     assert reply.body == "Use the SSKIN bundle, see the policy."
+
+
+def test_imported_entries_are_what_a_reindex_writes(tmp_path, community):
+    from practica.search.models import SearchEntry
+
+    other = dict(GOOD, id="so-102", title="Which mattress for heels?", tags=["Heels", "Beds"])
+    call_command("import-threads", community.slug, write(tmp_path, GOOD, other))
+    before = {(e.kind, e.object_id): e for e in SearchEntry.objects.filter(community=community)}
+    assert len(before) == 6  # two threads, four replies
+    call_command("reindex", stdout=None, stderr=None)
+    after = {(e.kind, e.object_id): e for e in SearchEntry.objects.filter(community=community)}
+    assert after.keys() == before.keys()
+    # Nothing was rewritten: every entry already read as a rebuilt one does.
+    assert all(after[key].updated_at == before[key].updated_at for key in before)

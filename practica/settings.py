@@ -345,6 +345,14 @@ PRACTICA_PAGE_SIZE = 25
 # want to be found from outside turns this on (each member still chooses what is shown).
 PUBLIC_PROFILES = env_bool("PUBLIC_PROFILES", default=False)
 
+# --- similar questions (practica/search/similar.py) -----------------------------------------
+# Semantic ranking with the packaged all-MiniLM-L6-v2 model: embeddings are made as threads
+# are indexed and the typed question is embedded per lookup (about 95 MB of memory per
+# process once loaded). Off: similar questions rank lexically (BM25F) only.
+SIMILAR_SEMANTIC = env_bool("SIMILAR_SEMANTIC", True)
+# lexical | semantic | fused (reciprocal-rank fusion of both); without the model, lexical.
+SIMILAR_RANKING = os.environ.get("SIMILAR_RANKING", "fused")
+
 # --- REST API (practica/api) ---------------------------------------------------------------
 # Requests a minute per token, member or (anonymous) address; over it, 429 with Retry-After.
 API_RATE_LIMITS = {

@@ -30,3 +30,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 LOGGING["loggers"]["practica"]["level"] = "WARNING"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 ANONYMOUS_CACHE_SECONDS = 0  # tests that need it turn it on with override_settings
+# The embedding model costs seconds per test that indexes; its own tests turn it on.
+SIMILAR_SEMANTIC = False

@@ -76,6 +76,8 @@ def _setup():
     from django.conf import settings
 
     settings.DEBUG = False
+    # Every ranking is measured: the questions get their embeddings as they are imported.
+    settings.SIMILAR_SEMANTIC = os.environ.get("SIMILAR_SEMANTIC", "1") != "0"
 
 
 # --- the baseline: plain BM25 over titles ----------------------------------------------------
@@ -236,6 +238,10 @@ def main() -> None:
                     print(f"- {title!r} wants {sorted(relevant)}; got {got}")
     finally:
         if not args.keep:
+            from practica.search.models import SimilarDocument, SimilarTerm
+
+            SimilarTerm.objects.filter(community_id=community.pk).delete()
+            SimilarDocument.objects.filter(community_id=community.pk).delete()
             community.delete()
 
 

@@ -25,6 +25,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from practica.markdown import html_to_text, markdown_to_text
+from practica.search import similar_index
 from practica.search.models import SearchEntry
 
 BODY_INDEX_CHARS = 20_000
@@ -191,6 +192,7 @@ def _after_threads(threads, *, replies: bool = True, **context) -> None:
         SearchEntry.objects.filter(object_id__in=ids, kind__in=THREAD_KINDS).exclude(
             kind=kind
         ).delete()
+    similar_index.index_questions([t.pk for t in threads])
     if not replies:
         return  # the caller indexes the replies itself (`practica reindex`)
     # Replies carry their thread's title, topics and visibility: refresh the ones that
@@ -208,6 +210,7 @@ def _remove_threads(thread_ids) -> None:
     thread_ids = list(thread_ids)
     SearchEntry.objects.filter(object_id__in=thread_ids, kind__in=THREAD_KINDS).delete()
     SearchEntry.objects.filter(kind=Kind.REPLY, parent_id__in=thread_ids).delete()
+    similar_index.remove_questions(thread_ids)
 
 
 def post_entries(
@@ -260,6 +263,11 @@ def _after_posts(posts, **context) -> None:
     opening = [p.thread_id for p in posts if p.is_opening]
     if opening:
         index_objects("thread", opening)
+    if "threads" not in context:  # else the thread's own indexing does this
+        # An accepted or helpful reply is part of its question's similar-questions text.
+        replied = {p.thread_id for p in posts if not p.is_opening} - set(opening)
+        if replied:
+            similar_index.index_questions(replied)
 
 
 def index_new_threads(threads, *, posts: dict, topics: dict) -> int:
@@ -342,6 +350,9 @@ def resource_entry(resource) -> dict:
 def glossary_term_entry(term) -> dict:
     from django.urls import reverse
 
+    from practica.search.vocabulary import forget_glossary
+
+    forget_glossary(term.community_id)  # similar questions expand with the glossary's synonyms
     url = reverse("library:glossary", kwargs={"community_slug": term.community.slug})
     synonyms = ", ".join(str(s) for s in term.synonyms or [])
     return entry(

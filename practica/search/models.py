@@ -91,3 +91,50 @@ class PendingIndex(PendingWork):
 
     def __str__(self) -> str:
         return f"{self.label} {self.object_id}"
+
+
+class SimilarDocument(models.Model):
+    """A public question as similar-questions ranking reads it (`similar_index.py`).
+
+    Kept beside SearchEntry because the ranking needs more of the thread (its accepted
+    answer, helpful replies and topics) and its own terms, the same on every database.
+    Community and thread are plain ids: removing a large community deletes these rows
+    in one statement, not row by row.
+    """
+
+    thread_id = models.PositiveBigIntegerField(unique=True)
+    community_id = models.PositiveBigIntegerField()
+    # A digest of the weighted terms, so re-indexing an unchanged thread writes nothing.
+    terms_digest = models.CharField(max_length=32, blank=True)
+    # The sentence embedding of title and opening post (float16, L2-normalised) and the
+    # digest of the text it was made from; empty while semantic ranking is off.
+    embedding = models.BinaryField(null=True, blank=True)
+    embedding_digest = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["community_id"], name="similar_doc_community_idx")]
+
+    def __str__(self) -> str:
+        return f"similar question {self.thread_id}"
+
+
+class SimilarTerm(models.Model):
+    """One term of a SimilarDocument with its BM25F weight: the posting lists."""
+
+    community_id = models.PositiveBigIntegerField()
+    term = models.CharField(max_length=40)
+    thread_id = models.PositiveBigIntegerField()
+    # The field-weighted, length-normalised term frequency (`similar_index.weights`).
+    weight = models.FloatField()
+
+    class Meta:
+        indexes = [
+            # Covers the lookup: the postings of a term in a community, read from the index.
+            models.Index(
+                fields=["community_id", "term", "thread_id", "weight"], name="similar_term_idx"
+            ),
+            models.Index(fields=["thread_id"], name="similar_term_thread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} in {self.thread_id}"

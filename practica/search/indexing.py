@@ -285,7 +285,10 @@ def index_new_threads(threads, *, posts: dict, topics: dict) -> int:
     entries = thread_entries(threads, topics=in_order) + post_entries(
         replies, threads={t.pk: t for t in threads}, topics=in_order
     )
-    return write_entries(entries)
+    written = write_entries(entries)
+    # Similar questions read the accepted answer and helpful replies too (its own loader).
+    similar_index.index_questions([t.pk for t in threads])
+    return written
 
 
 def index_thread(thread) -> int:

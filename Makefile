@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export PRACTICA_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint format install browser-deps test-unit test-browser migrations-check lock clean-demo bench-similar bench-similar-quality bench-pages bench-search bench-guard bench-api bench-portability bench-import bench-queue bench-insights
+.PHONY: demo test lint format install browser-deps test-unit test-browser test-hostile migrations-check lock clean-demo bench-similar bench-similar-quality bench-pages bench-search bench-guard bench-api bench-portability bench-import bench-queue bench-insights
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ migrations-check: $(STAMP)
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -n 2 -m "not browser" -q --durations=20
+
+## test-hostile: the hostile-input sweep alone, every GET route (SQLite, or DATABASE_URL)
+test-hostile: $(STAMP)
+	$(BIN)/pytest -p no:xdist -q practica/tests/test_hostile_input.py practica/tests/test_query_string.py
 
 test-browser: $(STAMP) browser-deps
 	$(BIN)/pytest -m browser -q -p no:xdist

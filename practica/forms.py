@@ -34,6 +34,11 @@ def clean_single_line(value: str) -> str:
     return _CONTROLS.sub("", _BREAKS.sub(" ", value))
 
 
+def has_control_characters(value: str) -> bool:
+    """Whether `value` holds anything clean_single_line would change."""
+    return bool(_CONTROLS.search(value) or _BREAKS.search(value))
+
+
 def clean_multi_line(value: str) -> str:
     """`value` with its tabs and line breaks (CR/LF) kept and every other control gone."""
     return _CONTROLS.sub("", _PAGE_BREAKS.sub("\n", value))

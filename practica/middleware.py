@@ -33,6 +33,35 @@ class RequestLogMiddleware:
         return response
 
 
+class QueryStringCleaningMiddleware:
+    """Clean every query-string value of control characters, once for the whole project.
+
+    Forms clean their fields already (practica.forms), but many views read a filter, a
+    search term or an id straight from request.GET, and a NUL in it is a server error on
+    PostgreSQL (text cannot hold it) while a CR/LF breaks headers and feeds built from it.
+    A query-string value is one line by nature, so it is cleaned as a single-line field is.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from practica.forms import clean_single_line, has_control_characters
+
+        query = request.GET
+        if any(
+            has_control_characters(k) or any(map(has_control_characters, v))
+            for k, v in query.lists()
+        ):
+            cleaned = query.copy()  # keeps the class (and encoding) of the original
+            cleaned.clear()
+            for key, values in query.lists():
+                cleaned.setlist(clean_single_line(key), [clean_single_line(v) for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)
+
+
 class TimezoneMiddleware:
     """Show every date in the signed-in member's own time zone."""
 

@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "practica.timing.RequestTimingMiddleware",
     "practica.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "practica.middleware.QueryStringCleaningMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "practica.middleware.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -67,7 +67,7 @@ WEEKDAYS = [
 def _calendar_date(year: int, month: int, day: int = 1) -> date:
     try:
         found = date(year, month, day)
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:  # a year too big for C is no date either
         raise Http404("There is no such date.") from error
     if not 1900 <= found.year <= 2200:
         raise Http404("The calendar covers the years 1900 to 2200.")

@@ -392,3 +392,11 @@ def test_week_calendar_lists_seven_days_and_says_when_nothing_is_planned(client,
     assert page.count("Nothing planned.") == 6
     assert client.get(f"/c/{community.slug}/events/week/2027/2/30/").status_code == 404
     assert client.get(f"/c/{community.slug}/events/calendar/2027/13/").status_code == 404
+
+
+def test_a_calendar_year_too_big_for_a_date_is_not_found_rather_than_a_server_error(
+    client, community
+):
+    huge = "9" * 25  # found by the hostile-input sweep: an OverflowError, not a ValueError
+    assert client.get(f"/c/{community.slug}/events/calendar/{huge}/1/").status_code == 404
+    assert client.get(f"/c/{community.slug}/events/week/2027/1/{huge}/").status_code == 404

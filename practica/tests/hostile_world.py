@@ -270,6 +270,8 @@ def seed_world() -> dict:
         "delivery_id": delivery.pk,
         "token_id": api_token.token.pk,
         "notification_id": note.pk,
+        "day": 1,
+        "export_id": _export(steward, ward).pk,
         "key": "nonsense",
         "uidb36": "1",
     }
@@ -318,6 +320,12 @@ def _webhook(steward, ward):
         webhook=hook, event="thread.created", event_id="sweep", payload={"id": 1}
     )
     return hook, delivery
+
+
+def _export(steward, ward):
+    from practica.portability.models import CommunityExport
+
+    return CommunityExport.objects.create(community=ward, requested_by=steward)
 
 
 def _unsubscribe_token(user) -> str:

@@ -289,3 +289,32 @@ def test_bulletin_modules_and_files_come_along_and_instance_wide_slugs_are_renam
     copied_resource = Resource.objects.get(community=copy)
     assert copied_resource.current_version.file.read() == b"1. Check the bed height.\n"
     assert any("falls-basics" in line for line in result.renamed)
+
+
+def test_an_archives_module_snapshot_cannot_carry_script_or_a_javascript_link(community, client):
+    """A module version's snapshot is HTML shown as it is (|safe): an edited archive must not
+    bring a script into the module's page."""
+    from practica.learning.models import Module, ModuleVersion
+    from practica.learning.tests.factories import make_module
+
+    make_module(community=community, title="Night handover")
+
+    def poison(files):
+        rows = [json.loads(line) for line in files["module_versions.jsonl"].splitlines()]
+        for row in rows:
+            row["snapshot"]["overview_html"] = '<p>Hi</p><script>alert("overview")</script>'
+            row["snapshot"]["sections"][0]["html"] = '<img src="x" onerror="alert(1)">Read'
+            row["snapshot"]["glossary"] = [
+                {"term": "ISBAR", "definition_html": "<p>ok</p>", "url": "javascript:alert(2)"}
+            ]
+        files["module_versions.jsonl"] = b"".join(json.dumps(r).encode() + b"\n" for r in rows)
+        resign(files, "module_versions.jsonl")
+
+    import_community(open_archive(rewritten(archive_of(community), poison)), slug="copy")
+    module = Module.objects.get(community__slug="copy")
+    snapshot = ModuleVersion.objects.get(module=module).snapshot
+    assert "<script" not in snapshot["overview_html"] and "<p>Hi</p>" in snapshot["overview_html"]
+    assert "onerror" not in snapshot["sections"][0]["html"]
+    assert snapshot["glossary"][0]["url"] == ""
+    page = client.get(f"/learning/{module.slug}/").content.decode()
+    assert "alert(" not in page

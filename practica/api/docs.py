@@ -7,8 +7,6 @@ here. With JavaScript, the Swagger UI that django-ninja ships in its own static 
 
 from __future__ import annotations
 
-import json
-
 from django.shortcuts import render
 from django.urls import reverse
 from ninja.openapi.docs import DocsBase
@@ -71,7 +69,8 @@ class ReadableDocs(DocsBase):
                 "info": schema.get("info", {}),
                 "groups": _operations(schema),
                 "openapi_url": openapi_url,
-                "swagger_settings": json.dumps(swagger_settings),
+                # json_script escapes <, > and &, so nothing in it can close the <script>.
+                "swagger_settings": swagger_settings,
                 "tokens_url": reverse("api-tokens:list"),
             },
         )

@@ -43,6 +43,8 @@ def test_docs_page_lists_operations_without_javascript_and_loads_nothing_from_el
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
     assert '"validatorUrl": null' in html
+    # Swagger UI's settings travel in a json_script block (no |safe in the template).
+    assert '<script id="swagger-settings" type="application/json">' in html
 
 
 def test_problems_page_explains_every_problem_type(anonymous):

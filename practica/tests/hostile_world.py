@@ -271,6 +271,8 @@ def seed_world() -> dict:
         "token_id": api_token.token.pk,
         "notification_id": note.pk,
         "day": 1,
+        "story_id": _story(learner, ward).pk,
+        "table_name": "funnel",
         "export_id": _export(steward, ward).pk,
         "key": "nonsense",
         "uidb36": "1",
@@ -320,6 +322,18 @@ def _webhook(steward, ward):
         webhook=hook, event="thread.created", event_id="sweep", payload={"id": 1}
     )
     return hook, delivery
+
+
+def _story(learner, ward):
+    from practica.insights.models import ValueStory
+
+    return ValueStory.objects.create(
+        community=ward,
+        author=learner,
+        title="What the falls huddle gave me",
+        took_part_in="The weekly falls huddle.",
+        what_it_gave="A checklist I now use.",
+    )
 
 
 def _export(steward, ward):

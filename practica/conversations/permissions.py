@@ -81,3 +81,53 @@ def require_accept(user, thread: Thread) -> None:
             capability=Capability.ACCEPT_ANSWER,
             needed_stage=minimum_stage(thread.community, Capability.ACCEPT_ANSWER),
         )
+
+
+# --- what a reader may do with each post -------------------------------------------------------
+
+POST_ACTION_CAPABILITIES = [
+    Capability.REPLY,
+    Capability.MARK_HELPFUL,
+    Capability.FLAG,
+    Capability.MODERATE,
+    Capability.ENDORSE_MEMBER,
+]
+
+
+def post_action_caps(user, thread: Thread) -> dict[str, bool]:
+    """The stage answers `decorate_posts` needs, asked once per page (`can_map` keys)."""
+    from practica.communities.capabilities import can_map
+
+    caps = can_map(user, thread.community, POST_ACTION_CAPABILITIES)
+    caps["can_accept_answer"] = may_accept(user, thread)
+    return caps
+
+
+def decorate_posts(user, thread: Thread, posts, caps: dict[str, bool]) -> None:
+    """Give each post the flags saying what `user` may do with it: `can_edit`, `can_delete`,
+    `can_redact`, `can_mark`, `can_flag`, `can_accept`, `can_endorse`, and `show_body`.
+
+    The thread page and the API both ask this; `caps` is `post_action_caps(user, thread)`
+    (the page may pass a larger map).
+    """
+    from practica.conversations.services import may_endorse
+
+    for post in posts:
+        mine = user.is_authenticated and post.author_id == user.pk
+        shown = not post.is_deleted and not post.is_hidden
+        post.can_edit = bool(shown and ((mine and caps["can_reply"]) or caps["can_moderate"]))
+        post.can_delete = bool(shown and mine and thread.accepted_post_id != post.pk)
+        # The same rule as privacy.redaction.may_redact: stewards, or the author.
+        post.can_redact = bool(not post.is_deleted and (mine or caps["can_moderate"]))
+        post.can_mark = bool(shown and not mine and caps["can_mark_helpful"] and thread.is_public)
+        post.can_flag = bool(shown and not mine and caps["can_flag"])
+        post.can_accept = bool(
+            shown
+            and thread.is_question
+            and not post.is_opening
+            and caps["can_accept_answer"]
+            and thread.is_public
+        )
+        post.can_endorse = bool(shown and caps["can_endorse_member"] and may_endorse(user, post))
+        # A post held as possible patient data stays readable to its author.
+        post.show_body = shown or caps["can_moderate"] or (mine and post.held_for_review)

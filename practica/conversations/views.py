@@ -42,7 +42,7 @@ from practica.conversations.models import (
     Post,
     ThreadKind,
 )
-from practica.conversations.permissions import may_accept
+from practica.conversations.permissions import decorate_posts, may_accept
 from practica.conversations.related import related_questions
 from practica.library.glossary import link_glossary_terms
 from practica.library.querysets import curated_collections, distilled_article
@@ -257,28 +257,7 @@ def _link_glossary(posts, community) -> None:
 
 
 def _decorate_posts(request, thread, posts, caps) -> None:
-    user = request.user
-    for post in posts:
-        mine = user.is_authenticated and post.author_id == user.pk
-        shown = not post.is_deleted and not post.is_hidden
-        post.can_edit = bool(shown and ((mine and caps["can_reply"]) or caps["can_moderate"]))
-        post.can_delete = bool(shown and mine and thread.accepted_post_id != post.pk)
-        # The same rule as privacy.redaction.may_redact: stewards, or the author.
-        post.can_redact = bool(not post.is_deleted and (mine or caps["can_moderate"]))
-        post.can_mark = bool(shown and not mine and caps["can_mark_helpful"] and thread.is_public)
-        post.can_flag = bool(shown and not mine and caps["can_flag"])
-        post.can_accept = bool(
-            shown
-            and thread.is_question
-            and not post.is_opening
-            and caps["can_accept_answer"]
-            and thread.is_public
-        )
-        post.can_endorse = bool(
-            shown and caps["can_endorse_member"] and services.may_endorse(user, post)
-        )
-        # A post held as possible patient data stays readable to its author.
-        post.show_body = shown or caps["can_moderate"] or (mine and post.held_for_review)
+    decorate_posts(request.user, thread, posts, caps)
 
 
 def _shown_post(thread, raw_id: str) -> Post | None:

@@ -18,6 +18,7 @@ from practica.communities.capabilities import Capability, can
 from practica.communities.lanyards import attach_lanyards
 from practica.conversations import querysets, services
 from practica.conversations.models import BODY_MAX_CHARS, TITLE_MAX_CHARS
+from practica.conversations.permissions import decorate_posts, post_action_caps
 from practica.site import absolute_url
 
 router = Router(tags=["conversations"])
@@ -46,6 +47,18 @@ class ThreadList(Schema):
     next: str | None
 
 
+class PostPermissions(Schema):
+    """What the caller may do with this post: the thread page's buttons."""
+
+    edit: bool
+    delete: bool
+    redact: bool
+    mark_helpful: bool
+    flag: bool
+    accept: bool
+    endorse: bool
+
+
 class PostOut(Schema):
     id: int
     thread_id: int
@@ -61,6 +74,9 @@ class PostOut(Schema):
     created_at: datetime.datetime
     edited_at: datetime.datetime | None
     url: str
+    permissions: PostPermissions | None = Field(
+        None, description="What the caller may do with it; null for an anonymous visitor"
+    )
 
 
 class ThreadDetail(ThreadOut):
@@ -140,7 +156,28 @@ def _post_out(post, thread, *, moderator: bool) -> dict:
         "created_at": post.created_at,
         "edited_at": post.edited_at,
         "url": absolute_url(f"{thread.get_absolute_url()}#post-{post.pk}"),
+        "permissions": _permissions(post),
     }
+
+
+def _permissions(post) -> dict | None:
+    if not hasattr(post, "can_edit"):
+        return None
+    return {
+        "edit": post.can_edit,
+        "delete": post.can_delete,
+        "redact": post.can_redact,
+        "mark_helpful": post.can_mark,
+        "flag": post.can_flag,
+        "accept": post.can_accept,
+        "endorse": post.can_endorse,
+    }
+
+
+def _decorate(user, thread, posts) -> None:
+    """The thread page's per-post flags (conversations.permissions.decorate_posts)."""
+    if user.is_authenticated and posts:
+        decorate_posts(user, thread, posts, post_action_caps(user, thread))
 
 
 def _topics_by_slug(community, slugs):
@@ -220,6 +257,7 @@ def thread_detail(request, slug: str, thread_id: int):
     attach_lanyards(community, [thread])
     moderator = can(request.user, Capability.MODERATE, community=community)
     opening = _opening(thread)
+    _decorate(request.user, thread, [opening] if opening else [])
     return {
         **_thread_out(thread),
         "opening_post": _post_out(opening, thread, moderator=moderator) if opening else None,
@@ -246,6 +284,7 @@ def post_list(
 
     def serialize(rows):
         attach_lanyards(community, rows)
+        _decorate(request.user, thread, rows)
         return [_post_out(p, thread, moderator=moderator) for p in rows]
 
     return pagination.page(
@@ -281,6 +320,7 @@ def thread_create(request, slug: str, payload: ThreadIn):
     thread.community = community
     attach_lanyards(community, [thread])
     opening = _opening(thread)
+    _decorate(actor, thread, [opening])
     return Status(
         201, {**_thread_out(thread), "opening_post": _post_out(opening, thread, moderator=False)}
     )
@@ -305,6 +345,8 @@ def post_create(request, slug: str, thread_id: int, payload: ReplyIn):
         submission_key=submission_key(request),
     )
     attach_lanyards(community, [post])
+    thread.community = community
+    _decorate(actor, thread, [post])
     return Status(201, _post_out(post, thread, moderator=False))
 
 
@@ -331,6 +373,8 @@ def post_edit(request, slug: str, post_id: int, payload: PostEditIn):
     )
     attach_lanyards(community, [post])
     moderator = can(actor, Capability.MODERATE, community=community)
+    post.thread.community = community
+    _decorate(actor, post.thread, [post])
     return _post_out(post, post.thread, moderator=moderator)
 
 

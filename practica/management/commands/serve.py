@@ -34,7 +34,7 @@ def gunicorn_command(gunicorn: str, *, host: str, port: int, workers: int) -> li
         "--limit-request-line", str(LIMIT_REQUEST_LINE),
         "--max-requests", "5000",
         "--max-requests-jitter", "500",
-        "--timeout", "60",
+        "--timeout", os.environ.get("WEB_TIMEOUT", "60"),
         "--access-logfile", "-",
         "--access-logformat", '{"remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":%(b)s,"ms":%(M)s}',
     ]  # fmt: skip

@@ -9,6 +9,7 @@ processes use that file; `query` reads whichever database the processes write.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import html
 import os
@@ -66,6 +67,9 @@ class LiveInstance:
             "ANONYMOUS_CACHE_SECONDS": "0",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
+            # A busy machine (CI beside other suites) imports slowly: a gunicorn worker's
+            # first request loads every URL module, so give it more than the default minute.
+            "WEB_TIMEOUT": "300",
             **{k: str(v) for k, v in env.items()},
         }
         # The live processes keep sessions where the test wrote them (the database), so
@@ -112,15 +116,20 @@ class LiveInstance:
             timeout=300,
         )
 
-    def serve(self, *, workers: int = 2, with_worker: bool = True, timeout: float = 180) -> None:
+    def serve(self, *, workers: int = 2, with_worker: bool = True, timeout: float = 300) -> None:
         bindir = os.path.dirname(sys.executable)
         command = [os.path.join(bindir, "practica"), "serve", "--port", str(self.port)]
         command += ["--workers", str(workers)]
         if with_worker:
             command.append("--with-worker")
         self.log = open(self.root / "server.log", "w")  # noqa: SIM115 - closed in stop()
+        # Its own process group, so `stop` can end gunicorn and the worker with it.
         self.server = subprocess.Popen(  # noqa: S603
-            command, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
+            command,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         seen = ""
@@ -142,13 +151,18 @@ class LiveInstance:
         return (self.root / "server.log").read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.server is not None and self.server.poll() is None:
-            self.server.send_signal(signal.SIGTERM)
-            try:
-                self.server.wait(30)
-            except subprocess.TimeoutExpired:
-                self.server.kill()
-                self.server.wait()
+        """Stop `serve` as an operator would, then end whatever of its group is left (a
+        gunicorn worker still booting, the task worker), so nothing outlives the test and
+        writes to the database the next test uses."""
+        if self.server is not None:
+            if self.server.poll() is None:
+                self.server.send_signal(signal.SIGTERM)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.server.wait(60)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.server.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.server.wait(10)
         if getattr(self, "log", None):
             self.log.close()
 

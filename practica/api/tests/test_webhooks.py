@@ -208,3 +208,23 @@ def test_learner_cannot_open_the_webhooks_page(community, member_at):
     response = browser.get(f"/c/{community.slug}/webhooks/")
     assert response.status_code == 403
     assert "Steward" in response.content.decode()
+
+
+def test_a_delivery_task_run_twice_posts_once(community, member_at, loopback_allowed, receiver):
+    """A worker that dies after a delivery succeeded leaves its task to be taken up again:
+    the second run finds the delivery done and sends nothing (issue 17, tasks safe twice)."""
+    from practica.api.tasks import deliver_webhook
+
+    steward = member_at(Stage.STEWARD)
+    services.register_webhook(
+        actor=steward, community=community, url=receiver.url, events=["thread.created"]
+    )
+    conversations.start_thread(
+        actor=steward, community=community, kind="question", title="Bed rails?", body="Views?"
+    )
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.SUCCEEDED and len(receiver.received) == 1
+    assert deliver_webhook.call(delivery.pk) == DeliveryStatus.SUCCEEDED
+    assert services.deliver(delivery.pk) == DeliveryStatus.SUCCEEDED
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and len(receiver.received) == 1

@@ -118,9 +118,14 @@ problems.install(api)
 
 def _register() -> None:
     from practica.api.routers import (
+        bulletin,
         communities,
         conversations,
+        events,
+        evidence,
         insights,
+        learning,
+        library,
         members,
         people,
         search,
@@ -129,8 +134,14 @@ def _register() -> None:
     api.add_router("/communities", communities.router)
     api.add_router("/communities", conversations.router)
     api.add_router("/communities", insights.router)
+    api.add_router("/communities", library.router)
+    api.add_router("/communities", events.router)
+    api.add_router("/communities", evidence.router)
+    api.add_router("/learning", learning.router)
+    api.add_router("/bulletins", bulletin.router)
     api.add_router("/people", people.router)
     api.add_router("/me", members.router)
+    api.add_router("/me", learning.me_router)
     api.add_router("", search.router)
 
 

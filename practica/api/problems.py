@@ -62,6 +62,12 @@ TYPES: dict[str, tuple[int, str, str]] = {
         "Not found",
         "Nothing is here, or it is not something you may see: the API answers both alike.",
     ),
+    "edit-conflict": (
+        409,
+        "Someone saved a newer version",
+        "Nothing was written. `current_revision` names what is there now: merge your text "
+        "into it and send it again with that as the base.",
+    ),
     "payload-too-large": (
         413,
         "The request body is too large",

@@ -180,6 +180,11 @@ def resource_version_new(request, community_slug, resource_id):
 def resource_download(request, community_slug, resource_id, number):
     community, resource = _resource(request, community_slug, resource_id)
     version = get_object_or_404(ResourceVersion, resource=resource, number=number)
+    return download_response(version)
+
+
+def download_response(version: ResourceVersion) -> FileResponse:
+    """A stored file as its download: the page and the API answer with this."""
     file_type = TYPES.get(version.file_type)
     if file_type is None:
         raise Http404("No such file.")

@@ -204,7 +204,8 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # cached_db, with a session save cut off by the database treated as an outage.
+    SESSION_ENGINE = "practica.reliability.sessions"
 
 # --- background work ------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

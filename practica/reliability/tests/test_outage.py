@@ -95,3 +95,34 @@ def test_a_request_whose_connection_was_cut_is_answered_on_a_fresh_one(community
     response = client.get(url)
     assert response.status_code == 200
     assert community.name in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_save_cut_off_by_the_database_is_an_outage_not_a_bad_request(community, settings):
+    """Seen in the fault test: a connection terminated just as the session was saved made
+    Django answer 400 ("the session was deleted"). It is run again on a fresh connection."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite is a file: there is no connection to cut")
+    from django.test import Client
+
+    from practica.tests.factories import UserFactory
+
+    settings.SESSION_ENGINE = "practica.reliability.sessions"
+    settings.SESSION_SAVE_EVERY_REQUEST = True
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory())
+    url = f"/c/{community.slug}/conversations/"
+    assert client.get(url).status_code == 200
+    cut = []
+
+    def cut_before_the_session_save(execute, sql, params, many, context):
+        if not cut and sql.lstrip().upper().startswith('UPDATE "DJANGO_SESSION"'):
+            cut.append(sql)
+            _cut_connection()
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(cut_before_the_session_save):
+        response = client.get(url)
+    assert cut, "the session was not saved"
+    assert response.status_code == 200
+    assert community.name in response.content.decode()

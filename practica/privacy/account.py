@@ -356,7 +356,7 @@ def _delete_personal_rows(user) -> int:
         if apps.is_installed(f"practica.{label.split('.')[0]}"):
             model = apps.get_model(label)
             deleted += model._default_manager.filter(email__iexact=user.email).delete()[0]
-    if "db" in settings.SESSION_ENGINE.rsplit(".", 1)[-1]:
+    if _sessions_in_database():
         from django.contrib.sessions.models import Session
 
         # Sessions hold only the account id; ending them signs the member out everywhere.
@@ -364,6 +364,15 @@ def _delete_personal_rows(user) -> int:
             if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
                 session.delete()
     return deleted
+
+
+def _sessions_in_database() -> bool:
+    """Does the session engine keep sessions in the database (db, cached_db, or ours)?"""
+    from importlib import import_module
+
+    from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
+
+    return issubclass(import_module(settings.SESSION_ENGINE).SessionStore, DatabaseStore)
 
 
 def _scrub(user) -> None:

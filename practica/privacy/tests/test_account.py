@@ -215,3 +215,22 @@ def test_the_pages_download_and_delete_with_a_confirmation(client, mira):
     done = client.post(url, {"mode": "anonymise", "password": PASSWORD})
     assert done.status_code == 302
     assert client.get(reverse("people:profile-edit")).status_code == 302  # signed out
+
+
+@pytest.mark.parametrize(
+    ("engine", "in_database"),
+    [
+        ("django.contrib.sessions.backends.db", True),
+        ("django.contrib.sessions.backends.cached_db", True),
+        ("practica.reliability.sessions", True),
+        ("django.contrib.sessions.backends.cache", False),
+        ("django.contrib.sessions.backends.signed_cookies", False),
+    ],
+)
+def test_deleting_an_account_knows_which_session_engines_keep_sessions_in_the_database(
+    settings, engine, in_database
+):
+    from practica.privacy.account import _sessions_in_database
+
+    settings.SESSION_ENGINE = engine
+    assert _sessions_in_database() is in_database

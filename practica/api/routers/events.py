@@ -1,6 +1,8 @@
-"""Events: the list, one event, the caller's RSVP, and for organisers the RSVP lists and
-attendance. Writes are the events services the pages call (capacity and waitlist held
-under the event's row lock; attendance re-evaluates progression)."""
+"""Events: the list, one event with its dates, the caller's RSVP (for every date or one
+date of a series), and for organisers the answers and attendance. Writes are the events
+services the pages call (seats and waitlists per date held under the event's row lock;
+attendance re-evaluates progression); answers are read through `events.answers`, as the
+event page reads them."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from practica.api.problems import Problem
 from practica.communities.capabilities import Capability, can
 from practica.communities.lanyards import attach_lanyards
 from practica.communities.models import Membership
-from practica.events import querysets, recurrence, services
+from practica.events import answers, querysets, recurrence, services
 from practica.events.models import RSVP, Attendance, Event
 from practica.events.permissions import can_manage, require_manage
 from practica.site import absolute_url
@@ -30,9 +32,16 @@ SHOWN_OCCURRENCES = 5
 
 
 class OccurrenceOut(Schema):
-    key: str = Field(description="Names the occurrence in attendance URLs")
+    key: str = Field(description="Names the date in RSVP and attendance calls")
     start: datetime.datetime
     end: datetime.datetime
+
+
+class DateOut(OccurrenceOut):
+    my_rsvp: str | None = Field(description="The caller's answer for this date")
+    going_count: int
+    maybe_count: int
+    waitlist_count: int
 
 
 class EventOut(Schema):
@@ -46,13 +55,13 @@ class EventOut(Schema):
     next_occurrence: OccurrenceOut | None
     location: str
     join_url: str
-    capacity: int | None
-    going_count: int
+    capacity: int | None = Field(description="Places at each date")
+    going_count: int = Field(description="At the next date")
     maybe_count: int
     waitlist_count: int
     is_cancelled: bool
     organisers: list[str]
-    my_rsvp: str | None
+    my_rsvp: str | None = Field(description="The caller's answer at the next date")
     url: str
 
 
@@ -69,17 +78,25 @@ class EventPermissions(Schema):
 class EventDetail(EventOut):
     description: str
     description_html: str
-    coming: list[OccurrenceOut]
+    my_rsvp_every_date: str | None = Field(description="The caller's answer for the whole event")
+    coming: list[DateOut]
     past: list[OccurrenceOut]
     permissions: EventPermissions
 
 
 class RsvpIn(Input):
     status: Literal["going", "maybe", "not_going"]
+    occurrence: str | None = Field(
+        None,
+        max_length=20,
+        description="One date of a series (its key) to answer for that date only; "
+        "without it the answer is for every date",
+    )
 
 
 class RsvpOut(Schema):
     event_id: int
+    occurrence: str | None = Field(description="The date answered for; null: every date")
     status: str = Field(description="going, maybe, not_going, or waitlisted when full")
     waitlisted_at: datetime.datetime | None
     updated_at: datetime.datetime
@@ -87,6 +104,7 @@ class RsvpOut(Schema):
 
 class RsvpRow(Schema):
     member: LanyardOut | None
+    for_every_date: bool
     status: str
     waitlisted_at: datetime.datetime | None
     updated_at: datetime.datetime
@@ -110,8 +128,15 @@ def _occurrence(o) -> dict:
     return {"key": o.key, "start": o.start, "end": o.end}
 
 
-def _event_out(event, *, now, my_status: str | None) -> dict:
+def _key(start: datetime.datetime | None) -> str | None:
+    return start.strftime("%Y%m%dT%H%MZ") if start else None
+
+
+def _event_out(event, given, user, *, now) -> dict:
     coming = recurrence.next_occurrence(event, now)
+    start = coming.start if coming is not None and event.is_series else None
+    counts = given.counts(start)
+    me = user.pk if user.is_authenticated else None
     return {
         "id": event.pk,
         "title": event.title,
@@ -124,24 +149,14 @@ def _event_out(event, *, now, my_status: str | None) -> dict:
         "location": event.location,
         "join_url": event.join_url,
         "capacity": event.capacity,
-        "going_count": event.going_count,
-        "maybe_count": event.maybe_count,
-        "waitlist_count": event.waitlist_count,
+        "going_count": counts.going,
+        "maybe_count": counts.maybe,
+        "waitlist_count": counts.waitlisted,
         "is_cancelled": event.is_cancelled,
         "organisers": [u.username for u in event.organisers.all()],
-        "my_rsvp": my_status,
+        "my_rsvp": given.status(me, start) or None,
         "url": absolute_url(event.get_absolute_url()),
     }
-
-
-def _my_statuses(user, events) -> dict[int, str]:
-    if not user.is_authenticated or not events:
-        return {}
-    return dict(
-        RSVP.objects.filter(user=user, event__in=[e.pk for e in events]).values_list(
-            "event_id", "status"
-        )
-    )
 
 
 @router.get("/{slug}/events", response=EventList, url_name="event-list", summary="Events")
@@ -156,8 +171,10 @@ def event_list(
     or past ones, latest first."""
     community = community_for(request, slug)
     now = timezone.now()
-    events = querysets.with_counts(Event.objects.filter(community=community)).select_related(
-        "community"
+    events = (
+        Event.objects.filter(community=community)
+        .select_related("community")
+        .prefetch_related("organisers")
     )
     if when == "upcoming":
         events, order = events.filter(last_ends_at__gt=now), ("starts_at", "pk")
@@ -165,8 +182,8 @@ def event_list(
         events, order = events.filter(last_ends_at__lte=now), ("-starts_at", "-pk")
 
     def serialize(rows):
-        mine = _my_statuses(request.user, rows)
-        return [_event_out(e, now=now, my_status=mine.get(e.pk)) for e in rows]
+        given = answers.for_events(rows)
+        return [_event_out(e, given[e.pk], request.user, now=now) for e in rows]
 
     return pagination.page(
         request, events, order=order, cursor=cursor, limit=limit, serialize=serialize
@@ -191,12 +208,27 @@ def event_detail(request, slug: str, event_id: int):
     user = request.user
     now = timezone.now()
     occurrences = recurrence.occurrences(event)
-    mine = _my_statuses(user, [event]).get(event.pk)
+    given = answers.for_event(event)
+    me = user.pk if user.is_authenticated else None
+    whole = given.whole.get(me) if me else None
+
+    def dated(o):
+        start = o.start if event.is_series else None
+        counts = given.counts(start)
+        return {
+            **_occurrence(o),
+            "my_rsvp": given.status(me, start) or None,
+            "going_count": counts.going,
+            "maybe_count": counts.maybe,
+            "waitlist_count": counts.waitlisted,
+        }
+
     return {
-        **_event_out(event, now=now, my_status=mine),
+        **_event_out(event, given, user, now=now),
         "description": event.description,
         "description_html": event.description_html,
-        "coming": [_occurrence(o) for o in occurrences if o.end > now][:SHOWN_OCCURRENCES],
+        "my_rsvp_every_date": whole.status if whole else None,
+        "coming": [dated(o) for o in occurrences if o.end > now][:SHOWN_OCCURRENCES],
         "past": [_occurrence(o) for o in occurrences if o.start <= now][-SHOWN_OCCURRENCES:][::-1],
         "permissions": {
             "rsvp": can(user, Capability.RSVP, community=event.community),
@@ -212,12 +244,18 @@ def event_detail(request, slug: str, event_id: int):
     summary="Answer the RSVP",
 )
 def event_rsvp(request, slug: str, event_id: int, payload: RsvpIn):
-    """Going to a full event puts you on the waitlist (`status: waitlisted`); answering
-    again with the same status changes nothing."""
+    """Going to a full date puts you on its waitlist (`status: waitlisted`); answering
+    again with the same status changes nothing. For a series, name one date with
+    `occurrence`, or leave it out to answer for every date."""
     actor = require_member(request)
     event = _event(request, slug, event_id)
+    start = None
+    if payload.occurrence and event.is_series:
+        start = _occurrence_of(event, payload.occurrence, field="body.occurrence").start
     try:
-        rsvp = services.respond(actor=actor, event=event, status=payload.status)
+        rsvp = services.respond(
+            actor=actor, event=event, status=payload.status, occurrence_start=start
+        )
     except ValidationError as error:
         raise Problem(
             "validation",
@@ -226,6 +264,7 @@ def event_rsvp(request, slug: str, event_id: int, payload: RsvpIn):
         ) from None
     return {
         "event_id": event.pk,
+        "occurrence": _key(rsvp.occurrence_start),
         "status": rsvp.status,
         "waitlisted_at": rsvp.waitlisted_at,
         "updated_at": rsvp.updated_at,
@@ -238,17 +277,31 @@ def event_rsvp(request, slug: str, event_id: int, payload: RsvpIn):
     url_name="event-rsvps",
     summary="Everyone's answers (organisers)",
 )
-def event_rsvps(request, slug: str, event_id: int):
-    """Going, maybe, not going and the waitlist in its order, as organisers see them."""
+def event_rsvps(
+    request,
+    slug: str,
+    event_id: int,
+    occurrence: str | None = Query(None, max_length=20, description="A series' date (its key)"),
+):
+    """Going, maybe, not going and the waitlist in its order, as organisers see them: for
+    a series, at one date (the next one unless `occurrence` names another)."""
     event = _event(request, slug, event_id)
     require_manage(request.user, event)
-    groups = querysets.rsvp_lists(event)
+    start = None
+    if event.is_series:
+        if occurrence:
+            start = _occurrence_of(event, occurrence, field="query.occurrence").start
+        else:
+            coming = recurrence.next_occurrence(event, timezone.now())
+            start = coming.start if coming else None
+    groups = answers.for_event(event, with_users=True).grouped(start)
     rows = [row for status in RSVP.Status.values for row in groups[status]]
     attach_lanyards(event.community, rows, "user")
     return {
         "results": [
             {
                 "member": lanyard_out(r.lanyard),
+                "for_every_date": r.occurrence_start is None,
                 "status": r.status,
                 "waitlisted_at": r.waitlisted_at,
                 "updated_at": r.updated_at,
@@ -258,13 +311,14 @@ def event_rsvps(request, slug: str, event_id: int):
     }
 
 
-def _occurrence_of(event, occurrence_key: str):
+def _occurrence_of(event, occurrence_key: str, *, field: str = ""):
     start = recurrence.parse_key(occurrence_key)
     occurrence = recurrence.find(event, start) if start else None
     if occurrence is None:
-        raise Http404(
-            "That date isn't one of this event's occurrences (keys look like 20260105T0900Z)."
-        )
+        detail = "That date isn't one of this event's dates (keys look like 20260105T0900Z)."
+        if field:
+            raise Problem("validation", detail, errors=[{"field": field, "detail": detail}])
+        raise Http404(detail)
     return occurrence
 
 

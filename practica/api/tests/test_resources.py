@@ -464,3 +464,24 @@ def test_list_endpoints_run_the_same_number_of_queries_for_2_rows_as_for_12(
     assert many == few
     assert max(few.values()) <= 16, few
     assert len(client.get("/communities/ward/articles?limit=100").json()["results"]) == 12
+
+
+def test_a_series_takes_an_answer_for_one_date_or_for_every_date(ward, members, as_member):
+    from practica.events.tests.test_views import weekly_journal_club
+
+    event = weekly_journal_club(ward, members[Stage.FULL])
+    client = as_member(members[Stage.PERIPHERAL])
+    detail = client.get(f"/communities/ward/events/{event.pk}").json()
+    first, second = detail["coming"][0]["key"], detail["coming"][1]["key"]
+    path = f"/communities/ward/events/{event.pk}/rsvp"
+    every = client.send("PUT", path, {"status": "going"})
+    assert every.status_code == 200 and every.json()["occurrence"] is None
+    one = client.send("PUT", path, {"status": "not_going", "occurrence": second})
+    assert one.json()["occurrence"] == second
+    dates = {
+        d["key"]: d["my_rsvp"]
+        for d in client.get(f"/communities/ward/events/{event.pk}").json()["coming"]
+    }
+    assert dates[first] == "going" and dates[second] == "not_going"
+    wrong = client.send("PUT", path, {"status": "going", "occurrence": "20000101T0000Z"})
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "body.occurrence"

@@ -37,6 +37,7 @@ DOCUMENT_CHARS = 1500
 _lock = threading.Lock()
 
 
+@lru_cache(maxsize=1)
 def model_zip() -> Path | None:
     """Where the package's model.zip is, without importing the package."""
     spec = importlib.util.find_spec(PACKAGE)

@@ -178,11 +178,14 @@ def lexical_rank(community_id: int, query: dict[str, float], limit: int, exclude
     return ranked[:limit]
 
 
-def _semantic(community_id: int, title: str, body: str, candidates: list[int]) -> list:
-    """(thread id, cosine similarity) of `candidates` with an embedding, best first."""
+def _semantic(community_id: int, title: str, body: str, candidates: list[int], exclude) -> list:
+    """(thread id, cosine similarity) of the community's questions (or, in a large one, of
+    the lexical `candidates`) with an embedding, best first, none of `exclude`."""
     vectors = embedding.community_vectors(community_id, SEMANTIC_SCAN)
     if vectors is None:
         vectors = embedding.vectors_of(candidates)
+    for pk in exclude:
+        vectors.pop(pk, None)
     if not vectors:
         return []
     query = embedding.embed_query(embedding.query_text(title, body))
@@ -223,7 +226,7 @@ def similar_questions(
     wanted = max(limit, CANDIDATES) if ranking != "lexical" else limit
     ranked = lexical_rank(community.pk, query, wanted, exclude)
     if ranking != "lexical":
-        semantic = _semantic(community.pk, title, body, [pk for pk, _ in ranked])
+        semantic = _semantic(community.pk, title, body, [pk for pk, _ in ranked], exclude)
         ranked = semantic if ranking == "semantic" else _fuse(ranked, semantic)
     ranked = ranked[:limit]
     if not ranked:

@@ -222,3 +222,11 @@ def test_semantic_ranking_finds_what_shares_no_word(community, settings):
     assert found[0].title == "Recognising a stroke: face, arm and speech"
     fused = similar_questions(community=community, title="preventing bed sores", ranking="fused")
     assert fused[0].title == "Pressure ulcer prevention"
+    # A question page's related list never shows the question itself.
+    related = similar_questions(
+        community=community,
+        title="Pressure ulcer prevention",
+        exclude_thread_id=fused[0].id,
+        ranking="fused",
+    )
+    assert fused[0].id not in [r.id for r in related]

@@ -116,6 +116,15 @@ def _poster(user, thread_id: int, until: float, latencies: list, errors: list, s
         connection.close()
 
 
+def _rss_mib(pid: int) -> float:
+    """Resident memory of a process (Linux), in MiB."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def _wait_for_worker(*, started) -> None:
     """Until the worker has beaten its heart: its start-up is not part of the lag."""
     from practica.reliability.models import Heartbeat
@@ -223,6 +232,7 @@ def main() -> None:
                 f"{row['n'] / window:>6.1f} tasks/s"
                 + (f", {sum(keys):,} keys ({sum(keys) / window:.1f}/s)" if sum(keys) else "")
             )
+        print(f"worker RSS after the run: {_rss_mib(worker.pid):.0f} MiB")
     finally:
         worker.terminate()
         worker.wait(timeout=30)

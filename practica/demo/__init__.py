@@ -17,6 +17,7 @@ from practica.demo import (
     library,
     people,
     reviews,
+    topics,
     trajectory,
 )
 from practica.search import demo as search
@@ -43,6 +44,7 @@ SEEDERS = [
     ("bulletin", bulletin.seed),
     ("lanyards", lanyards.seed),
     ("reviews", reviews.seed),
+    ("topics", topics.seed),
     # Two years of history, stories and the rollups, once everything above exists.
     ("insights", insights.seed),
     # Last: index everything the seeders above wrote, so the demo is searchable at once.

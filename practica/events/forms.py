@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from practica.communities.models import Topic
 from practica.events.models import MAX_SERIES_DAYS, EventType, Repeat
 from practica.events.timezones import EARLIER, LATER, local_parts, place, to_utc
 from practica.people.models import available_timezones
@@ -93,10 +94,16 @@ class EventForm(GuardedFormMixin, SubmissionKeyForm):
         help_text="Dates the series skips, one a line (YYYY-MM-DD), e.g. a public holiday.",
     )
 
-    def __init__(self, *args, members=(), creating: bool = False, **kwargs):
+    def __init__(self, *args, members=(), creating: bool = False, community=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.creating = creating
         self.fields["organisers"].choices = [(str(u.pk), u.name) for u in members]
+        self.fields["topics"] = forms.ModelMultipleChoiceField(
+            queryset=Topic.objects.filter(community=community).order_by("name"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text="The community's topics it is about; its topic pages list it.",
+        )
 
     @property
     def needs_past_confirmation(self) -> bool:
@@ -195,6 +202,7 @@ class EventForm(GuardedFormMixin, SubmissionKeyForm):
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return {
+            "topics": list(data.get("topics") or []),
             "title": data["title"],
             "kind": data["kind"],
             "description": data["description"],
@@ -216,6 +224,7 @@ class EventForm(GuardedFormMixin, SubmissionKeyForm):
         start_day, start_time, fold = local_parts(event.starts_at, event.timezone)
         end_day, end_time, _ = local_parts(event.ends_at, event.timezone)
         return {
+            "topics": [t.pk for t in event.topics.all()],
             "title": event.title,
             "kind": event.kind,
             "description": event.description,

@@ -62,6 +62,7 @@ class Event(models.Model):
     organisers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="events_organised", blank=True
     )
+    topics = models.ManyToManyField("communities.Topic", blank=True, related_name="events")
     repeat = models.CharField(max_length=10, choices=Repeat.choices, blank=True, default="")
     repeat_until = models.DateField(null=True, blank=True)
     exception_dates = models.JSONField(default=list, blank=True)

@@ -127,6 +127,7 @@ def create_event(
     repeat_until: date | None = None,
     exception_dates: Iterable[date] = (),
     confirm_guard: bool = False,
+    topics: Iterable | None = None,
 ) -> Event:
     """Plan an event. The actor is always one of its organisers. Raises PatientDataFound."""
     require(actor, Capability.CREATE_EVENT, community=community)
@@ -156,12 +157,19 @@ def create_event(
             created_by=actor,
         )
         _finish(event, organisers=[actor, *(organisers or [])])
+        _set_topics(event, topics)
         screening.record(event)
     return event
 
 
+def _set_topics(event: Event, topics: Iterable | None) -> None:
+    """Tag the event with topics of its own community (others are ignored)."""
+    if topics is not None:
+        event.topics.set([t for t in topics if t.community_id == event.community_id])
+
+
 def update_event(
-    *, actor, event: Event, confirm_guard: bool = False, organisers=None, **changes
+    *, actor, event: Event, confirm_guard: bool = False, organisers=None, topics=None, **changes
 ) -> Event:
     """Change an event; people who answered its RSVP hear about changes of time or place."""
     require_manage(actor, event)
@@ -194,6 +202,7 @@ def update_event(
         if organisers is not None and not list(organisers):
             organisers = [actor]  # an event always has someone to ask
         _finish(event, organisers=organisers)
+        _set_topics(event, topics)
         screening.record(event)
         if changed:
             remap_answers(event, old_starts)

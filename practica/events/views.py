@@ -197,7 +197,13 @@ def _save(request, community, event=None):
         if event
         else {"timezone": getattr(request.user, "timezone", "UTC")}
     )
-    form = EventForm(request.POST or None, members=members, initial=initial, creating=event is None)
+    form = EventForm(
+        request.POST or None,
+        members=members,
+        initial=initial,
+        creating=event is None,
+        community=community,
+    )
     if request.method == "POST" and form.is_valid():
         chosen = {str(u.pk): u for u in members}
         organisers = [chosen[pk] for pk in form.cleaned_data["organisers"] if pk in chosen]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from practica.communities.models import Membership
+from practica.communities.models import Membership, Topic
 from practica.evidence.models import (
     LEVELS,
     Appraisal,
@@ -104,6 +104,12 @@ class SummaryForm(GuardedFormMixin, SubmissionKeyForm):
         help_text="Members who checked this summary against the source.",
     )
     review_by = forms.DateField(required=False, widget=DateInput(), label="Review by")
+    topics = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The community's topics it is about; its topic pages list it.",
+    )
     event = forms.ModelChoiceField(
         queryset=None,
         required=False,
@@ -128,6 +134,7 @@ class SummaryForm(GuardedFormMixin, SubmissionKeyForm):
         self.fields["event"].queryset = Event.objects.filter(community=community).order_by(
             "-starts_at"
         )
+        self.fields["topics"].queryset = Topic.objects.filter(community=community).order_by("name")
         self.fields["level"].widget = forms.Select(choices=[("", "Choose a level"), *LEVELS[scale]])
         self.fields["level"].help_text = f"On this community's scale: {EvidenceScale(scale).label}."
 
@@ -159,9 +166,11 @@ class SummaryTextForm(GuardedFormMixin, SubmissionKeyForm):
 
 
 def initial_from_summary(summary: EvidenceSummary) -> dict:
-    names = [n for n in SummaryForm.base_fields if n not in ("reviewers", "submission_key")]
+    many = ("reviewers", "topics", "submission_key")
+    names = [n for n in SummaryForm.base_fields if n not in many]
     initial = {n: getattr(summary, n) for n in names}
     initial["reviewers"] = list(summary.reviewers.all())
+    initial["topics"] = list(summary.topics.all())
     initial["base_revision"] = summary.revision_count
     return initial
 

@@ -110,6 +110,9 @@ class EvidenceSummary(models.Model):
     reviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="reviewed_evidence"
     )
+    topics = models.ManyToManyField(
+        "communities.Topic", blank=True, related_name="evidence_summaries"
+    )
     review_by = models.DateField(null=True, blank=True)
     event = models.ForeignKey(
         "events.Event",

@@ -64,6 +64,9 @@ class Module(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    # Topics of its community (a module without one has none).
+    topics = models.ManyToManyField("communities.Topic", blank=True, related_name="modules")
+
     class Meta:
         ordering = ["title"]
         indexes = [models.Index(fields=["community", "is_published"], name="module_published_idx")]

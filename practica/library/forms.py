@@ -127,3 +127,9 @@ class GlossaryTermForm(GuardedFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Other words for the same thing, separated by commas. They link here too.",
     )
+
+    def __init__(self, *args, community=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topics"] = TopicChoices(
+            community, help_text="The community's topics it belongs to; its topic pages list it."
+        )

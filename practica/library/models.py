@@ -254,6 +254,7 @@ class GlossaryTerm(models.Model):
     synonyms = models.JSONField(
         default=list, blank=True, help_text="Other words for the same thing, also linked."
     )
+    topics = models.ManyToManyField("communities.Topic", blank=True, related_name="glossary_terms")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

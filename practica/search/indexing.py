@@ -358,6 +358,7 @@ def glossary_term_entry(term) -> dict:
     forget_glossary(term.community_id)  # similar questions expand with the glossary's synonyms
     url = reverse("library:glossary", kwargs={"community_slug": term.community.slug})
     synonyms = ", ".join(str(s) for s in term.synonyms or [])
+    topics, slugs = _topics(term.topics.all())
     return entry(
         Kind.GLOSSARY,
         term.pk,
@@ -367,6 +368,8 @@ def glossary_term_entry(term) -> dict:
         community_id=term.community_id,
         audience=Audience.COMMUNITY,
         url=f"{url}#{term.anchor}",
+        topics=topics,
+        topic_slugs=slugs,
         is_public=True,
         created_at=term.updated_at,
     )
@@ -376,6 +379,7 @@ def glossary_term_entry(term) -> dict:
 
 
 def evidence_summary_entry(summary) -> dict:
+    topics, slugs = _topics(summary.topics.all())
     return entry(
         Kind.EVIDENCE,
         summary.pk,
@@ -394,6 +398,8 @@ def evidence_summary_entry(summary) -> dict:
         community_id=summary.community_id,
         audience=Audience.COMMUNITY,
         url=summary.get_absolute_url(),
+        topics=topics,
+        topic_slugs=slugs,
         is_public=True,
         created_at=summary.created_at,
     )
@@ -402,6 +408,7 @@ def evidence_summary_entry(summary) -> dict:
 def module_entry(module) -> dict:
     """A module is found once it is live; one with no community is for anyone logged in."""
     owner = module.owners.order_by("pk").first()
+    topics, slugs = _topics(module.topics.all())
     return entry(
         Kind.MODULE,
         module.pk,
@@ -411,12 +418,15 @@ def module_entry(module) -> dict:
         community_id=module.community_id,
         audience=Audience.COMMUNITY if module.community_id else Audience.SIGNED_IN,
         url=module.get_absolute_url(),
+        topics=topics,
+        topic_slugs=slugs,
         is_public=module.is_live,
         created_at=module.created_at,
     )
 
 
 def event_entry(event) -> dict:
+    topics, slugs = _topics(event.topics.all())
     return entry(
         Kind.EVENT,
         event.pk,
@@ -433,6 +443,8 @@ def event_entry(event) -> dict:
         audience=Audience.COMMUNITY,
         url=event.get_absolute_url(),
         context="Cancelled" if event.cancelled_at else "",
+        topics=topics,
+        topic_slugs=slugs,
         is_public=True,
         created_at=event.starts_at,
     )
@@ -561,18 +573,24 @@ INDEXERS: dict[str, Indexer] = {
         _each(glossary_term_entry),
         _remover(Kind.GLOSSARY),
         ("community", "created_by"),
+        ("topics",),
     ),
     "evidence": Indexer(
         "evidence.EvidenceSummary",
         _each(evidence_summary_entry),
         _remover(Kind.EVIDENCE),
         ("community", "created_by"),
+        ("topics",),
     ),
     "module": Indexer(
-        "learning.Module", _each(module_entry), _remover(Kind.MODULE), ("community",)
+        "learning.Module", _each(module_entry), _remover(Kind.MODULE), ("community",), ("topics",)
     ),
     "event": Indexer(
-        "events.Event", _each(event_entry), _remover(Kind.EVENT), ("community", "created_by")
+        "events.Event",
+        _each(event_entry),
+        _remover(Kind.EVENT),
+        ("community", "created_by"),
+        ("topics",),
     ),
     "bulletin_article": Indexer(
         "bulletin.Article",

@@ -69,6 +69,10 @@ WATCHED_M2M = [
     ("article", "library.Article", "topics"),
     ("resource", "library.Resource", "topics"),
     ("module", "learning.Module", "owners"),
+    ("module", "learning.Module", "topics"),
+    ("glossary", "library.GlossaryTerm", "topics"),
+    ("evidence", "evidence.EvidenceSummary", "topics"),
+    ("event", "events.Event", "topics"),
     ("bulletin_article", "bulletin.Article", "topics"),
     ("person", "people.User", "expertise"),
 ]

@@ -58,12 +58,20 @@ class SummaryInput:
     outcome: str = ""
     review_by: datetime.date | None = None
     reviewers: tuple = ()
+    # Topics of the summary's community; None leaves them as they are.
+    topics: tuple | None = None
     event: object | None = None
 
     @classmethod
     def from_data(cls, data: dict) -> SummaryInput:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def _set_topics(summary: EvidenceSummary, topics) -> None:
+    """Tag the summary with topics of its own community (others are ignored)."""
+    if topics is not None:
+        summary.topics.set([t for t in topics if t.community_id == summary.community_id])
 
 
 CITATION_FIELDS = (
@@ -254,6 +262,7 @@ def create_summary(
         summary.full_clean()
         summary.save()
         summary.reviewers.set(data.reviewers)
+        _set_topics(summary, data.topics)
         screening.record(
             record_revision(summary, author=actor, edit_summary="First version", now=now)
         )
@@ -296,7 +305,16 @@ def revise_summary(
         summary.full_clean()
         summary.save()
         summary.reviewers.set(data.reviewers)
+        _set_topics(summary, data.topics)
         screening.record(record_revision(summary, author=actor, edit_summary=edit_summary, now=now))
+    return summary
+
+
+def tag_summary(*, actor, summary: EvidenceSummary, topics) -> EvidenceSummary:
+    """Set a summary's topics alone, without a new revision (topics are not its text)."""
+    require(actor, Capability.WRITE_EVIDENCE, community=summary.community)
+    with transaction.atomic():
+        _set_topics(summary, tuple(topics))
     return summary
 
 

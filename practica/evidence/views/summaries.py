@@ -70,7 +70,11 @@ def evidence_list(request, community_slug):
 
 def _summary_input(form) -> SummaryInput:
     return SummaryInput.from_data(
-        {**form.cleaned_data, "reviewers": tuple(form.cleaned_data.get("reviewers") or ())}
+        {
+            **form.cleaned_data,
+            "reviewers": tuple(form.cleaned_data.get("reviewers") or ()),
+            "topics": tuple(form.cleaned_data.get("topics") or ()),
+        }
     )
 
 

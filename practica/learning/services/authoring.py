@@ -93,7 +93,9 @@ def update_module(
     outcomes: str,
     estimated_minutes: int,
     confirm_guard: bool = False,
+    topics: list | None = None,
 ) -> Module:
+    """Change what a module says; `topics` (of its community) tag it when given."""
     require_author(actor, module)
     screening = screen(
         actor=actor,
@@ -110,6 +112,8 @@ def update_module(
         module.updated_at = timezone.now()
         module.full_clean()
         module.save()
+        if topics is not None and module.community_id:
+            module.topics.set([t for t in topics if t.community_id == module.community_id])
         screening.record(module)
     return module
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from practica.communities.capabilities import Capability
+from practica.communities.models import Topic
 from practica.learning import querysets
 from practica.learning.access import can_author_in, require_author, require_author_in
 from practica.learning.forms import (
@@ -91,8 +93,16 @@ def module_edit(request, module_slug):
             "overview": module.overview,
             "outcomes": module.outcomes,
             "estimated_minutes": module.estimated_minutes,
+            "topics": list(module.topics.all()),
         },
     )
+    if module.community_id:
+        form.fields["topics"] = forms.ModelMultipleChoiceField(
+            queryset=Topic.objects.filter(community_id=module.community_id).order_by("name"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text="The community's topics it is about; its topic pages list it.",
+        )
     if request.method == "POST" and form.is_valid():
         try:
             authoring.update_module(

@@ -33,6 +33,7 @@ def save_term(
     synonyms: list[str],
     existing: GlossaryTerm | None = None,
     confirm_guard: bool = False,
+    topics: list | None = None,
 ) -> GlossaryTerm:
     """Add a term, or change `existing`; a term or synonym may name only one entry.
 
@@ -77,6 +78,8 @@ def save_term(
         entry.updated_at = timezone.now()
         entry.full_clean()
         entry.save()
+        if topics is not None:
+            entry.topics.set([t for t in topics if t.community_id == community.pk])
         screening.record(entry)
     forget_glossary(community)
     return entry

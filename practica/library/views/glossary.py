@@ -27,7 +27,7 @@ def _glossary_url(community, term: GlossaryTerm | None = None) -> str:
 def glossary(request, community_slug):
     community = community_for(request, community_slug)
     terms = sorted(
-        GlossaryTerm.objects.filter(community=community),
+        GlossaryTerm.objects.filter(community=community).prefetch_related("topics"),
         key=lambda t: (t.letter == "#", t.letter, t.term.casefold()),
     )
     groups = [(letter, list(items)) for letter, items in groupby(terms, key=lambda t: t.letter)]
@@ -58,8 +58,9 @@ def glossary_term_edit(request, community_slug, term_slug=None):
             "term": term.term,
             "definition": term.definition,
             "synonyms": ", ".join(term.synonyms),
+            "topics": list(term.topics.all()),
         }
-    form = GlossaryTermForm(request.POST or None, initial=initial)
+    form = GlossaryTermForm(request.POST or None, initial=initial, community=community)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -71,6 +72,7 @@ def glossary_term_edit(request, community_slug, term_slug=None):
                 synonyms=glossary_services.parse_synonyms(data["synonyms"]),
                 existing=term,
                 confirm_guard=form.guard_confirmed,
+                topics=list(data.get("topics") or []),
             )
         except ValidationError as error:
             add_validation_errors(form, error)

@@ -159,6 +159,7 @@ TEMPLATES = [
             "builtins": [
                 "template_partials.templatetags.partials",
                 "practica.communities.templatetags.lanyards",
+                "practica.templatetags.words",
             ],
         },
     }

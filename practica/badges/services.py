@@ -21,6 +21,7 @@ from practica.communities.capabilities import Capability, can
 from practica.communities.models import Community, Membership, StageChange
 from practica.communities.stages import Stage
 from practica.learning.models import Module, ModuleProgress
+from practica.words import counted
 
 STAGE_MEANING = {
     Stage.PARTICIPANT: "Participants take part in the community's conversations and work: "
@@ -143,11 +144,9 @@ def issue_module_badge(*, progress_id: int) -> Assertion | None:
     if progress is None:
         return None
     module, version = progress.module, progress.version
-    parts = [f"{version.section_count} section{'s' if version.section_count != 1 else ''} read"]
+    parts = [f"{counted(version.section_count, 'section')} read"]
     if version.activity_count:
-        parts.append(
-            f"{version.activity_count} reflection{'s' if version.activity_count != 1 else ''} written"
-        )
+        parts.append(f"{counted(version.activity_count, 'reflection')} written")
     if version.has_assessment:
         parts.append("the assessment passed")
     evidence = (

@@ -120,6 +120,9 @@ class CriterionProgress:
     def label(self) -> str:
         if not self.available:
             return f"{self.kind_label}: not yet available"
+        if self.met:
+            # "10 of 7" reads as a shortfall; past the mark, say what was needed.
+            return f"{self.kind_label}: {self.current} (needs {self.threshold})"
         return f"{self.kind_label}: {self.current} of {self.threshold}"
 
     @property

@@ -21,6 +21,7 @@ from practica.communities.capabilities import (
     minimum_stage,
 )
 from practica.conversations.models import Thread
+from practica.words import counted
 
 
 def accept_after_days(thread: Thread) -> int:
@@ -60,8 +61,8 @@ def accept_refusal(user, thread: Thread, *, now: datetime | None = None) -> str:
         days = accept_after_days(thread)
         when = formats.date_format(timezone.localtime(opens), "j F Y")
         return (
-            f"The asker chooses the accepted answer. If they haven’t within {days} "
-            f"day{'' if days == 1 else 's'} of asking, full members and stewards may choose "
+            f"The asker chooses the accepted answer. If they haven’t within "
+            f"{counted(days, 'day')} of asking, full members and stewards may choose "
             f"one: from {when} for this question."
         )
     return ""

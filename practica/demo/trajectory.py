@@ -48,9 +48,9 @@ ENDORSEMENT_NOTES = [
 
 def _rule_reason(days: int, contributions: int, helpful: int) -> str:
     return (
-        f"Met every criterion of the rule: Days since joining: {days} of 7; "
-        f"Contributions (posts and replies): {contributions} of 3; "
-        f"Helpful marks received: {helpful} of 1."
+        f"Met every criterion of the rule: Days since joining: {days} (needs 7); "
+        f"Contributions (posts and replies): {contributions} (needs 3); "
+        f"Helpful marks received: {helpful} (needs 1)."
     )
 
 

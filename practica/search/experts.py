@@ -15,6 +15,7 @@ from django.db.models import Q, Sum
 from practica.search import engine
 from practica.search.models import SearchEntry
 from practica.search.query import parse
+from practica.words import counted
 
 Kind = SearchEntry.Kind
 # How much each kind of evidence counts towards the ranking.
@@ -36,7 +37,7 @@ class Expert:
 
 
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    return counted(count, word)
 
 
 def _titles(titles: list[str]) -> str:

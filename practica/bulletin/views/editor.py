@@ -35,6 +35,7 @@ from practica.bulletin.services import audience, publication, sending
 from practica.people.models import User
 from practica.privacy.forms import apply_service_error
 from practica.reliability.idempotency import SubmissionKeyForm, key_from_request
+from practica.words import counted
 
 
 def _editable_bulletin(request: HttpRequest, bulletin_slug: str) -> Bulletin:
@@ -222,9 +223,7 @@ def issue_publish(request: HttpRequest, bulletin_slug: str, issue_id: int) -> Ht
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("bulletin:issue-edit", bulletin_slug=bulletin_slug, issue_id=issue.pk)
-    messages.success(
-        request, f"Published. Sending to {queued} subscriber{'s' if queued != 1 else ''}."
-    )
+    messages.success(request, f"Published. Sending to {counted(queued, 'subscriber')}.")
     return redirect("bulletin:issue-sending", bulletin_slug=bulletin_slug, issue_id=issue.pk)
 
 
@@ -305,7 +304,7 @@ def issue_sending(request: HttpRequest, bulletin_slug: str, issue_id: int) -> Ht
 def issue_retry(request: HttpRequest, bulletin_slug: str, issue_id: int) -> HttpResponse:
     issue = _issue(request, bulletin_slug, issue_id)
     count = sending.retry_failed(actor=request.user, issue=issue)
-    messages.success(request, f"{count} failed email{'s' if count != 1 else ''} queued again.")
+    messages.success(request, f"{counted(count, 'failed email')} queued again.")
     return redirect("bulletin:issue-sending", bulletin_slug=bulletin_slug, issue_id=issue.pk)
 
 

@@ -85,7 +85,7 @@ def test_criteria_without_a_source_show_as_not_yet_available_and_never_met(commu
     trajectory = trajectory_for(membership)
     by_kind = {c.kind: c for c in trajectory.criteria}
     assert by_kind["days"].available and by_kind["days"].met
-    assert by_kind["days"].label == "Days since joining: 40 of 7"
+    assert by_kind["days"].label == "Days since joining: 40 (needs 7)"
     contributions = by_kind["contributions"]
     assert not contributions.available and not contributions.met
     assert contributions.label.endswith("not yet available")
@@ -127,7 +127,7 @@ def test_automatic_promotion_happens_and_is_recorded(
     change = StageChange.objects.get(membership=membership)
     assert change.kind == "promoted" and change.changed_by is None
     assert change.rule.from_stage == Stage.PERIPHERAL
-    assert "Contributions (posts and replies): 3 of 3" in change.reason
+    assert "Contributions (posts and replies): 3 (needs 3)" in change.reason
     note = Notification.objects.get(recipient=membership.user)
     assert note.kind == Notification.Kind.STAGE_CHANGE
     assert "Participant" in note.text

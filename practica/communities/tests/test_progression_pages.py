@@ -28,7 +28,7 @@ def open_request(community, user):
         membership=membership,
         rule=rule,
         to_stage=rule.to_stage,
-        evidence=[{"kind": "days", "label": "Days since joining: 40 of 30", "met": True}],
+        evidence=[{"kind": "days", "label": "Days since joining: 40 (needs 30)", "met": True}],
     )
 
 
@@ -45,7 +45,7 @@ def test_the_queue_lists_pending_requests_in_constant_queries(
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count('name="r') >= rows
-    assert "Days since joining: 40 of 30" in html
+    assert "Days since joining: 40 (needs 30)" in html
 
 
 def test_the_queue_is_for_stewards(client, community, member_at):
@@ -106,7 +106,7 @@ def test_the_queue_says_which_criteria_are_not_met_including_a_new_assessment(
     assert "meet every criterion of a rule" not in html
     assert "Does not meet every criterion" in html
     assert "1 of 2 met; not met: Assessment passed: 0 of 1." in html
-    assert "Days since joining: 40 of 30" in html
+    assert "Days since joining: 40 (needs 30)" in html
 
 
 def test_approving_a_member_who_does_not_meet_every_criterion_asks_first(

@@ -53,7 +53,7 @@ def test_a_learner_sees_stage_criteria_and_next_steps(client, community, member_
     assert "My trajectory" in html
     assert 'class="stage stage-10"' in html and ">Learner<" in html  # the lanyard
     assert "Learner → Participant" in html
-    assert "Days since joining: 10 of 7" in html
+    assert "Days since joining: 10 (needs 7)" in html
     assert "Contributions (posts and replies)</span>" in html and "Not yet available" in html
     assert 'class="criterion met"' in html
     assert 'class="criterion unavailable"' in html

@@ -15,6 +15,7 @@ from practica.library.models import Reference, ReferenceKind
 from practica.library.services import references as reference_services
 from practica.library.services.articles import require_edit
 from practica.library.views.common import add_validation_errors, article_or_404
+from practica.words import counted
 
 
 class ReferenceForm(forms.Form):
@@ -72,9 +73,7 @@ def references_manage(request, community_slug, article_slug):
                     added = reference_services.import_references(
                         actor=request.user, article=article, text=paste_form.cleaned_data["text"]
                     )
-                    messages.success(
-                        request, f"Added {len(added)} reference{'s' if len(added) != 1 else ''}."
-                    )
+                    messages.success(request, f"Added {counted(len(added), 'reference')}.")
                     return redirect(request.path)
             else:
                 form = ReferenceForm(request.POST)

@@ -27,6 +27,7 @@ from practica.conversations.services.imports import (
 )
 from practica.progress import progress
 from practica.search.indexing import prepare_for_bulk_writes
+from practica.words import counted
 
 
 class Command(BaseCommand):
@@ -105,8 +106,8 @@ class Command(BaseCommand):
         for number, message in sorted(errors):
             self.stderr.write(self.style.ERROR(f"line {number}: {message}"))
         self.stdout.write(
-            f"{created} thread{'s' if created != 1 else ''} created, {updated} updated, "
-            f"{len(errors)} bad line{'s' if len(errors) != 1 else ''} in {path}."
+            f"{counted(created, 'thread')} created, {updated} updated, "
+            f"{counted(len(errors), 'bad line')} in {path}."
         )
         if errors:
             raise CommandError(f"{len(errors)} line(s) could not be imported; see above.")

@@ -73,6 +73,11 @@ class Community(models.Model):
         self.charter = charter
         self.charter_html = render_markdown(charter)
 
+    @property
+    def visibility_name(self) -> str:
+        """The visibility in a word or two ("Public", "Organisation only"), for meta lines."""
+        return self.get_visibility_display().split(":")[0]
+
     def stage_label(self, stage: int) -> str:
         return self.stage_labels.get(str(int(stage))) or DEFAULT_LABELS.get(int(stage), "")
 

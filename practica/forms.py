@@ -58,3 +58,14 @@ def install() -> None:
 
     to_python.cleans_control_characters = True
     forms.CharField.to_python = to_python
+
+
+def form_status(*forms_shown) -> int:
+    """The status of a page that shows `forms_shown` again: 400 when any was refused.
+
+    The project's one rule for invalid POSTs (docs/decisions/invalid-form-status.md): the
+    page comes back with the errors beside the fields and what was typed, answering 400
+    so that scripts, tests and assistive tools can tell a refusal from a success.
+    """
+    refused = any(f is not None and f.is_bound and f.errors for f in forms_shown)
+    return 400 if refused else 200

@@ -64,7 +64,24 @@ def markdown_preview(request):
 
 def permission_denied(request, exception=None):
     reason = str(exception) if exception and str(exception) else ""
-    return render(request, "403.html", {"reason": reason}, status=403)
+    community = getattr(exception, "community", None)
+    trajectory_url = ""
+    if community is not None and getattr(request, "user", None) is not None:
+        from django.urls import reverse
+
+        from practica.communities.capabilities import memberships_of
+
+        membership = memberships_of(request.user).get(community.pk)
+        if membership is not None and not membership.suspended:
+            trajectory_url = reverse(
+                "communities:trajectory", kwargs={"community_slug": community.slug}
+            )
+    return render(
+        request,
+        "403.html",
+        {"reason": reason, "community": community, "trajectory_url": trajectory_url},
+        status=403,
+    )
 
 
 def page_not_found(request, exception=None):

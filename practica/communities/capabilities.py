@@ -47,6 +47,7 @@ class Capability(models.TextChoices):
     MOVE_PROPOSAL = "move_proposal", "Move practice-change proposals"
     MODERATE = "moderate", "Moderate conversations"
     MANAGE_MEMBERS = "manage_members", "Promote, demote and suspend members"
+    INVITE_MEMBERS = "invite_members", "Invite people to join"
     CONFIGURE = "configure", "Configure the community"
     PUBLISH_BULLETIN = "publish_bulletin", "Publish the bulletin"
     VIEW_ANALYTICS = "view_analytics", "See community analytics"
@@ -82,6 +83,7 @@ DEFAULT_MINIMUM_STAGE: dict[str, int] = {
     Capability.MOVE_PROPOSAL: _F,
     Capability.MODERATE: _S,
     Capability.MANAGE_MEMBERS: _S,
+    Capability.INVITE_MEMBERS: _S,
     Capability.CONFIGURE: _S,
     Capability.PUBLISH_BULLETIN: _S,
     Capability.VIEW_ANALYTICS: _S,
@@ -94,6 +96,7 @@ DEFAULT_MINIMUM_STAGE: dict[str, int] = {
 FLOOR_STAGE: dict[str, int] = {
     Capability.READ: Stage.VISITOR,
     Capability.MANAGE_MEMBERS: _F,
+    Capability.INVITE_MEMBERS: _F,
     Capability.CONFIGURE: _F,
     # An archive holds every member's email and private reflections.
     Capability.EXPORT_COMMUNITY: _S,
@@ -252,10 +255,19 @@ def denial_reason(user, capability: str, *, community: Community) -> str:
 class CapabilityDenied(PermissionDenied):
     """Refused with a reason a person can act on; rendered by the 403 page."""
 
-    def __init__(self, reason: str, *, capability: str = "", needed_stage: int | None = None):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        capability: str = "",
+        needed_stage: int | None = None,
+        community: Community | None = None,
+    ):
         super().__init__(reason)
         self.capability = capability
         self.needed_stage = needed_stage
+        # The 403 page links the member's trajectory there, which the reason mentions.
+        self.community = community
 
 
 class CommunityHidden(Http404):
@@ -280,6 +292,7 @@ def require(user, capability: str, *, community: Community, obj: Any = None) -> 
             denial_reason(user, capability, community=community),
             capability=capability,
             needed_stage=minimum_stage(community, capability),
+            community=community,
         )
 
 

@@ -81,6 +81,7 @@ def require_accept(user, thread: Thread) -> None:
             reason,
             capability=Capability.ACCEPT_ANSWER,
             needed_stage=minimum_stage(thread.community, Capability.ACCEPT_ANSWER),
+            community=thread.community,
         )
 
 

@@ -44,6 +44,7 @@ from practica.conversations.models import (
 )
 from practica.conversations.permissions import decorate_posts, may_accept
 from practica.conversations.related import related_questions
+from practica.forms import form_status
 from practica.library.glossary import link_glossary_terms
 from practica.library.querysets import curated_collections, distilled_article
 from practica.privacy.redaction import may_redact_object
@@ -871,4 +872,9 @@ def conversation_settings(request, community_slug):
             form.save()
         messages.success(request, "Conversation settings saved.")
         return redirect("conversations:settings", community_slug=community.slug)
-    return render(request, "conversations/settings.html", {"community": community, "form": form})
+    return render(
+        request,
+        "conversations/settings.html",
+        {"community": community, "form": form},
+        status=form_status(form),
+    )

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from practica.communities.capabilities import visible
+from practica.forms import form_status
 from practica.people import querysets
 from practica.people.forms import DirectoryFilterForm, ProfileForm
 from practica.people.models import User
@@ -111,4 +112,5 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         request,
         "people/profile_edit.html",
         {"form": form, "public_profiles": settings.PUBLIC_PROFILES},
+        status=form_status(form),
     )

@@ -84,3 +84,17 @@ def test_the_403_page_gives_the_reason(rf):
     response = permission_denied(request, PermissionDenied("Only stewards can do that."))
     assert response.status_code == 403
     assert "Only stewards can do that." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_signed_in_homes_meta_line_names_the_visibility_whole(client):
+    from practica.communities.models import Visibility
+    from practica.tests.factories import MembershipFactory
+
+    member = UserFactory()
+    for visibility in (Visibility.PUBLIC, Visibility.ORGANISATION):
+        MembershipFactory(user=member, community=CommunityFactory(visibility=visibility))
+    client.force_login(member)
+    html = client.get("/").content.decode()
+    assert "Organisation only ·" in html or "Organisation only<" in html
+    assert "Public …" not in html and "Organisation …" not in html

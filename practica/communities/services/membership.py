@@ -557,7 +557,7 @@ def _count_invitation(actor, community: Community) -> None:
 @transaction.atomic
 def invite(*, actor, community: Community, email: str, days: int = INVITATION_DAYS) -> Invitation:
     """Invite someone by email; the email carries a signed link valid for `days` days."""
-    require(actor, Capability.MANAGE_MEMBERS, community=community)
+    require(actor, Capability.INVITE_MEMBERS, community=community)
     email = email.strip()
     if Membership.objects.filter(community=community, user__email__iexact=email).exists():
         raise ValidationError({"email": f"{email} is already a member of {community.name}."})
@@ -601,7 +601,7 @@ def invite(*, actor, community: Community, email: str, days: int = INVITATION_DA
 
 @transaction.atomic
 def revoke_invitation(*, actor, invitation: Invitation) -> Invitation:
-    require(actor, Capability.MANAGE_MEMBERS, community=invitation.community)
+    require(actor, Capability.INVITE_MEMBERS, community=invitation.community)
     if invitation.accepted_at:
         raise MembershipRefused("This invitation has already been used, so it can’t be withdrawn.")
     if not invitation.revoked_at:

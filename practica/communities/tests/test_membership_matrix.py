@@ -145,7 +145,7 @@ def test_settings_page_needs_configure(client, kind, visibility):
 @pytest.mark.django_db
 @pytest.mark.parametrize("visibility", VISIBILITIES)
 @pytest.mark.parametrize("kind", ACTORS)
-def test_invitations_need_manage_members(client, kind, visibility, mailoutbox):
+def test_invitations_need_invite_members(client, kind, visibility, mailoutbox):
     community, actor = setup(client, kind, visibility)
     url = reverse("communities:invite", args=[community.slug])
     get = client.get(url)
@@ -158,9 +158,12 @@ def test_invitations_need_manage_members(client, kind, visibility, mailoutbox):
     else:
         assert created == 0
         for response in (get, post):
-            html = assert_forbidden(response, community, Capability.MANAGE_MEMBERS)
+            html = assert_forbidden(response, community, Capability.INVITE_MEMBERS)
             if reads(kind, visibility) and kind in STAGE_OF:
-                assert "Stewards and above may promote, demote and suspend members" in html
+                assert "Stewards and above may invite people to join" in html
+                assert "promote, demote" not in html
+                # The reason mentions the trajectory page: the 403 links it.
+                assert f'href="/c/{community.slug}/trajectory/"' in html
 
 
 @pytest.mark.django_db
@@ -237,7 +240,7 @@ def test_joining_an_open_community(client, kind, visibility):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("capability", [Capability.CONFIGURE, Capability.MANAGE_MEMBERS])
+@pytest.mark.parametrize("capability", [Capability.CONFIGURE, Capability.INVITE_MEMBERS])
 def test_an_override_opens_the_steward_pages_to_full_members(client, capability):
     community, actor = setup(client, "full", Visibility.PUBLIC)
     url = reverse(

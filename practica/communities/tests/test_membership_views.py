@@ -190,7 +190,7 @@ def test_an_invalid_email_keeps_what_was_typed(client, community):
     response = client.post(
         reverse("communities:invite", args=[community.slug]), {"email": "not-an-address"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Enter an email address such as" in text(response)
     assert 'value="not-an-address"' in text(response)
     assert not Invitation.objects.exists()

@@ -28,6 +28,7 @@ from practica.communities.services.membership import (
     require_can_create_community,
 )
 from practica.communities.stages import Stage
+from practica.forms import form_status
 from practica.people.visibility import profiles_readable_by
 
 
@@ -83,7 +84,9 @@ def community_create(request):
                 return redirect(community.get_absolute_url())
             messages.success(request, f"{community.name} is ready. You are its steward.")
             return redirect("communities:settings", community_slug=community.slug)
-    return render(request, "communities/community_create.html", {"form": form})
+    return render(
+        request, "communities/community_create.html", {"form": form}, status=form_status(form)
+    )
 
 
 def membership_context(request, community: Community) -> dict:
@@ -124,7 +127,12 @@ def community_home(request, community_slug):
         **can_map(
             request.user,
             community,
-            [Capability.CONFIGURE, Capability.MANAGE_MEMBERS, Capability.VIEW_ANALYTICS],
+            [
+                Capability.CONFIGURE,
+                Capability.MANAGE_MEMBERS,
+                Capability.INVITE_MEMBERS,
+                Capability.VIEW_ANALYTICS,
+            ],
         ),
     }
     if context["can_manage_members"]:

@@ -30,6 +30,7 @@ from practica.communities.models import Community, Invitation, JoinPolicy, JoinR
 from practica.communities.services import membership as services
 from practica.communities.stages import Stage
 from practica.communities.views.browse import community_for, membership_context
+from practica.forms import form_status
 
 
 def _back_home(community):
@@ -89,7 +90,9 @@ def _request_to_join(request, community, context):
             "Your request is with the stewards. You will get a notification when they decide.",
         )
         return _back_home(community)
-    return render(request, "communities/join.html", {**context, "form": form})
+    return render(
+        request, "communities/join.html", {**context, "form": form}, status=form_status(form)
+    )
 
 
 @login_required
@@ -116,7 +119,7 @@ def leave(request, community_slug):
 def invitations(request, community_slug):
     """Stewards: invite people by email and see the invitations still open."""
     community = community_for(request, community_slug)
-    require(request.user, Capability.MANAGE_MEMBERS, community=community)
+    require(request.user, Capability.INVITE_MEMBERS, community=community)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,6 +142,7 @@ def invitations(request, community_slug):
         request,
         "communities/invitations.html",
         {"community": community, "form": form, "invitations": recent, "now": timezone.now()},
+        status=form_status(form),
     )
 
 

@@ -29,6 +29,7 @@ from practica.evidence.services.edits import is_stale
 from practica.evidence.services.summaries import SummaryConflict, SummaryInput
 from practica.evidence.views.common import add_errors, summary_or_404
 from practica.evidence.views.edits import edit_diffs
+from practica.forms import form_status
 from practica.library.diff import FieldDiff, word_diff
 from practica.privacy.guard import PatientDataFound, keep_log
 
@@ -288,7 +289,12 @@ def evidence_settings(request, community_slug):
         )
         messages.success(request, "The scale is saved. New summaries use it.")
         return redirect("evidence:list", community_slug=community.slug)
-    return render(request, "evidence/settings.html", {"community": community, "form": form})
+    return render(
+        request,
+        "evidence/settings.html",
+        {"community": community, "form": form},
+        status=form_status(form),
+    )
 
 
 @login_required

@@ -61,7 +61,7 @@ def test_a_refused_upload_names_the_reason_beside_the_field(client, community, m
             "file": SimpleUploadedFile("policy.pdf", b"<html><body>hi</body></html>"),
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "web page" in response.content.decode()
     assert 'value="Policy"' in response.content.decode()
 

@@ -15,6 +15,7 @@ from practica.communities.capabilities import Capability, can_map, require
 from practica.communities.lanyards import attach_lanyards
 from practica.communities.models import Topic
 from practica.communities.views.browse import community_for
+from practica.forms import form_status
 from practica.library.forms import TopicChoices
 from practica.library.models import Resource, ResourceVersion
 from practica.library.services import resources as resource_services
@@ -106,7 +107,12 @@ def resource_new(request, community_slug):
         else:
             messages.success(request, "Resource added.")
             return redirect(resource)
-    return render(request, "library/resource_new.html", {"community": community, "form": form})
+    return render(
+        request,
+        "library/resource_new.html",
+        {"community": community, "form": form},
+        status=form_status(form),
+    )
 
 
 def _resource(request, community_slug, resource_id):

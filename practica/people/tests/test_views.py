@@ -238,7 +238,7 @@ def test_a_refused_profile_keeps_what_was_typed_and_says_why_beside_each_field(c
             "bio": "My *draft* bio",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert "Please correct the fields marked below." in html
     assert "Choose a profession from the list." in html

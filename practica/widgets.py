@@ -35,3 +35,21 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None, format=None):  # noqa: A002
         super().__init__(attrs, format=format or ISO_DATETIME)
+
+
+class RadioSelect(forms.RadioSelect):
+    """Radio buttons without the "---------" choice a select list would have.
+
+    A model field without a default gives its form field a blank choice; as a radio it
+    shows as a pre-selected "---------" button. With radios, none checked already means
+    "not chosen yet", and a required field still says so when left unanswered.
+    """
+
+    def optgroups(self, name, value, attrs=None):
+        groups = super().optgroups(name, value, attrs)
+        kept = []
+        for group_name, options, index in groups:
+            options = [o for o in options if o["value"] not in ("", None)]
+            if options:
+                kept.append((group_name, options, index))
+        return kept

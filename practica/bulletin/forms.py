@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from practica.bulletin.models import Bulletin, Issue, Topic, validate_related_url
 from practica.privacy.forms import GuardedFormMixin
-from practica.widgets import DateInput, DateTimeInput
+from practica.widgets import DateInput, DateTimeInput, RadioSelect
 
 SCOPE_CHOICES = [
     ("all", "Every issue"),
@@ -25,7 +25,7 @@ class ScopeForm(forms.Form):
         label="What would you like to receive?",
         choices=SCOPE_CHOICES,
         initial="all",
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
     )
     topics = forms.ModelMultipleChoiceField(
         queryset=Topic.objects.none(),

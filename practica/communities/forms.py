@@ -15,6 +15,7 @@ from practica.communities.models import Community, CommunityProposal, JoinPolicy
 from practica.communities.stages import DEFAULT_LABELS, MEMBER_STAGES, Stage
 from practica.people.models import Organisation, Profession
 from practica.privacy.forms import GuardedFormMixin
+from practica.widgets import RadioSelect
 
 CHARTER_HELP = (
     "Markdown. Say what the domain is, which issues the community cares about, and who it is "
@@ -37,13 +38,13 @@ class CommunityForm(forms.Form):
     )
     visibility = forms.ChoiceField(
         choices=Visibility.choices,
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
         error_messages={"invalid_choice": "Choose who can read the community."},
     )
     join_policy = forms.ChoiceField(
         label="Who can join",
         choices=JoinPolicy.choices,
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
         error_messages={"invalid_choice": "Choose how people join."},
     )
 

@@ -13,6 +13,7 @@ from practica.conversations.models import (
 )
 from practica.privacy.forms import GuardedFormMixin
 from practica.reliability.idempotency import SubmissionKeyForm
+from practica.widgets import RadioSelect
 
 BODY_HELP = (
     "Markdown works: **bold**, lists, > quotes, tables and `code`. Mention a member with "
@@ -96,7 +97,7 @@ class FlagForm(forms.Form):
     reason = forms.ChoiceField(
         label="What is wrong with this post?",
         choices=FlagReason.choices,
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
         error_messages={"required": "Choose why you are flagging this post."},
     )
     note = forms.CharField(

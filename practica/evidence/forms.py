@@ -17,7 +17,7 @@ from practica.library.models import Article, Reference
 from practica.people.models import User
 from practica.privacy.forms import GuardedFormMixin
 from practica.reliability.idempotency import SubmissionKeyForm
-from practica.widgets import DateInput
+from practica.widgets import DateInput, RadioSelect
 
 
 class LinesField(forms.CharField):
@@ -176,7 +176,7 @@ def initial_from_summary(summary: EvidenceSummary) -> dict:
 
 
 class ScaleForm(forms.Form):
-    scale = forms.ChoiceField(choices=EvidenceScale.choices, widget=forms.RadioSelect)
+    scale = forms.ChoiceField(choices=EvidenceScale.choices, widget=RadioSelect)
 
 
 class AppraisalForm(GuardedFormMixin, forms.ModelForm):
@@ -184,9 +184,9 @@ class AppraisalForm(GuardedFormMixin, forms.ModelForm):
         model = Appraisal
         fields = APPRAISAL_FIELDS
         widgets = {
-            "validity": forms.RadioSelect,
-            "results": forms.RadioSelect,
-            "applicability": forms.RadioSelect,
+            "validity": RadioSelect,
+            "results": RadioSelect,
+            "applicability": RadioSelect,
             "validity_comment": forms.Textarea(attrs={"rows": 2}),
             "results_comment": forms.Textarea(attrs={"rows": 2}),
             "applicability_comment": forms.Textarea(attrs={"rows": 2}),
@@ -350,12 +350,8 @@ class DecisionFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Words", max_length=200)
     outcome = forms.ChoiceField(
         required=False,
-        choices=[
-            ("", "Adopted and declined"),
-            (ProposalStatus.ADOPTED, "Adopted"),
-            (ProposalStatus.DECLINED, "Declined"),
-        ],
-        label="Decision",
+        choices=[("", "Every state"), *ProposalStatus.choices],
+        label="State now",
     )
     since = forms.DateField(required=False, widget=DateInput(), label="From")
     until = forms.DateField(required=False, widget=DateInput(), label="To")

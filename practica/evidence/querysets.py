@@ -194,12 +194,18 @@ def decisions_for_list(community, filters: DecisionFilters) -> QuerySet[Decision
             Prefetch(
                 "evidence",
                 queryset=EvidenceSummary.objects.select_related("community").order_by("title"),
-            )
+            ),
+            # Every state the practice went through, for the record's history line.
+            Prefetch(
+                "proposal__transitions",
+                queryset=ProposalTransition.objects.order_by("created_at", "pk"),
+            ),
         )
         .order_by("-decided_at", "-pk")
     )
-    if filters.outcome in (ProposalStatus.ADOPTED, ProposalStatus.DECLINED):
-        decisions = decisions.filter(outcome=filters.outcome)
+    if filters.outcome in ProposalStatus.values:
+        # The state the practice is in now: a retired practice is found under "Retired".
+        decisions = decisions.filter(proposal__status=filters.outcome)
     if filters.since:
         decisions = decisions.filter(decided_at__date__gte=filters.since)
     if filters.until:

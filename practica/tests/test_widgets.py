@@ -65,3 +65,28 @@ def test_every_date_and_time_field_in_every_form_renders_an_iso_value():
 def test_the_browser_picker_type_is_kept_when_other_attributes_are_given(widget):
     widget = type(widget)(attrs={"class": "narrow"})
     assert widget.input_type in widget.render("x", None)
+
+
+def test_no_radio_group_in_any_form_offers_a_blank_dash_choice():
+    """The appraisal form pre-selected "---------" on each question; no form may."""
+    wrong = []
+    for form_class in practica_forms():
+        for name, field in form_class.base_fields.items():
+            if isinstance(field.widget, forms.RadioSelect):
+                if getattr(field, "queryset", "") is None:
+                    continue  # its choices are set per form instance
+                field.widget.choices = field.choices
+                html = field.widget.render(name, None)
+                if 'value=""' in html or "---------" in html or "checked" in html:
+                    wrong.append(f"{form_class.__module__}.{form_class.__name__}.{name}")
+    assert not wrong, f"radios with a blank choice: {wrong}"
+
+
+@pytest.mark.django_db
+def test_the_appraisal_form_starts_with_nothing_chosen_and_still_requires_an_answer():
+    from practica.evidence.forms import AppraisalForm
+
+    html = str(AppraisalForm()["validity"])
+    assert "---------" not in html and "checked" not in html
+    form = AppraisalForm(data={"results": "2", "applicability": "2"})
+    assert not form.is_valid() and "validity" in form.errors

@@ -37,6 +37,7 @@ from practica.communities.stages import MEMBER_STAGES, Stage
 from practica.communities.views.browse import community_for
 from practica.people.models import User
 from practica.redirects import redirect_next
+from practica.widgets import RadioSelect
 
 HISTORY_LIMIT = 100
 OPEN_MENTORSHIP = [Mentorship.Status.OFFERED, Mentorship.Status.ACTIVE]
@@ -97,7 +98,7 @@ class AssignMentorForm(forms.Form):
 
 class RuleForm(forms.Form):
     mode = forms.ChoiceField(
-        label="How members move on", choices=progression.Mode.CHOICES, widget=forms.RadioSelect
+        label="How members move on", choices=progression.Mode.CHOICES, widget=RadioSelect
     )
 
 

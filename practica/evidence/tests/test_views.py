@@ -341,6 +341,32 @@ def test_decisions_filter_by_words_outcome_and_date(client, community, member_at
     assert "No decision matches" in empty
 
 
+def test_a_retired_practice_shows_retired_with_every_state_it_went_through(
+    client, community, member_at
+):
+    from practica.evidence.models import ProposalTransition
+
+    decider = member_at(Stage.FULL)
+    proposal = adopted_proposal(community, decider)
+    for before, after in [("", "proposed"), ("adopted", "retired")]:
+        ProposalTransition.objects.create(
+            proposal=proposal, from_status=before, to_status=after, actor=decider, reason="Step"
+        )
+    type(proposal).objects.filter(pk=proposal.pk).update(status="retired")
+    decisions = url("decisions", community)
+    page = client.get(decisions).content.decode()
+    row = page[page.index('class="decision-row"') :]
+    assert row.index(">Retired<") < row.index(">Adopted<")
+    history = row[row.index('class="state-history') : row.index("</ol>")]
+    for state in ["Proposed", "Under review", "Piloting", "Adopted", "Retired"]:
+        assert state in history
+    form = client.get(decisions).content.decode()
+    for value in ["proposed", "under_review", "piloting", "adopted", "declined", "retired"]:
+        assert f'<option value="{value}"' in form
+    assert proposal.title in client.get(decisions, {"outcome": "retired"}).content.decode()
+    assert proposal.title not in client.get(decisions, {"outcome": "adopted"}).content.decode()
+
+
 def test_decisions_page_query_count_is_flat(
     client, community, member_at, django_assert_max_num_queries
 ):

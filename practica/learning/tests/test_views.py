@@ -400,7 +400,9 @@ def test_a_participant_shares_a_reflection_as_a_discussion(client, community, me
     client.force_login(participant)
     url = f"/learning/{module.slug}/activities/{activity['id']}/"
     client.post(url, {"text": "Handover at 7am works better with a printed ISBAR sheet."})
-    assert "Share as a discussion" in client.get(url).content.decode()
+    html = client.get(url).content.decode()
+    assert "Share as a discussion" in html
+    assert "you can share it with" in html and "as a discussion, below" in html
     response = client.post(url + "share/")
     thread = Thread.objects.get()
     assert response.url == thread.get_absolute_url()
@@ -417,7 +419,10 @@ def test_learners_cannot_share_reflections_before_they_may_start_discussions(
     client.force_login(learner)
     url = f"/learning/{module.slug}/activities/{activity['id']}/"
     client.post(url, {"text": "Private thoughts."})
-    assert "Share as a discussion" not in client.get(url).content.decode()
+    html = client.get(url).content.decode()
+    assert "Share as a discussion" not in html
+    assert "Your reflection is private: nobody else can read it unless you share it" in html
+    assert "Participants and above can share a reflection with the community" in html
     assert client.post(url + "share/").status_code == 403
 
 

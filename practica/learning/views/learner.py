@@ -110,6 +110,18 @@ def section_read(request, module_slug, section_id):
     return redirect("learning:section", module_slug=module.slug, section_id=ids[position + 1])
 
 
+def _share_unlock(module) -> str:
+    """How a member who may not start discussions yet gets to share a reflection."""
+    from practica.communities.capabilities import minimum_stage
+
+    stage = minimum_stage(module.community, Capability.START_DISCUSSION)
+    label = module.community.stage_label(stage)
+    return (
+        f"{label}s and above can share a reflection with the community as a discussion; "
+        "your trajectory shows how to get there"
+    )
+
+
 @login_required
 @module_view
 def activity_detail(request, module_slug, activity_id):
@@ -145,6 +157,10 @@ def activity_detail(request, module_slug, activity_id):
                     "learning:activity", module_slug=module.slug, activity_id=activity_id
                 )
     page = querysets.module_page(request.user, module)
+    may_start = bool(
+        module.community
+        and can(request.user, Capability.START_DISCUSSION, community=module.community)
+    )
     return render(
         request,
         "learning/activity_detail.html",
@@ -153,11 +169,9 @@ def activity_detail(request, module_slug, activity_id):
             "activity": activity,
             "form": form,
             "reflection": existing,
-            "can_share": bool(
-                existing
-                and module.community
-                and can(request.user, Capability.START_DISCUSSION, community=module.community)
-            ),
+            "can_share": bool(existing and module.community and may_start),
+            "can_start_discussion": may_start,
+            "share_unlock": _share_unlock(module) if module.community and not may_start else "",
             "confirm_share": request.GET.get("confirm_share") == "1",
             "breadcrumbs": breadcrumbs(module),
         },

@@ -23,6 +23,7 @@ from practica.events.forms import EventForm, EventNotesForm, zone_choices
 from practica.events.models import RSVP, Attendance, Event
 from practica.events.permissions import can_manage, require_manage
 from practica.library.querysets import filed_notes_article
+from practica.words import counted
 
 UPCOMING_OCCURRENCES_SHOWN = 5
 
@@ -337,9 +338,7 @@ def event_attendance(request, community_slug, event_id, occurrence_key):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(
-                request, f"Attendance saved: {count} {'person' if count == 1 else 'people'}."
-            )
+            messages.success(request, f"Attendance saved: {counted(count, 'person,people')}.")
             return redirect(event.get_absolute_url())
     attended = set(
         Attendance.objects.filter(event=event, occurrence_start=occurrence.start).values_list(

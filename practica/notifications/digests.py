@@ -23,6 +23,7 @@ from practica.notifications.models import Cadence, DigestRun, EmailDelivery, Not
 from practica.notifications.preferences import DIGEST, cadences_wanted
 from practica.people.models import User
 from practica.site import absolute_url
+from practica.words import counted
 
 log = logging.getLogger("practica.notifications.digests")
 
@@ -234,10 +235,10 @@ def summary(content: DigestContent) -> str:
     parts = []
     if content.notifications:
         n = len(content.notifications)
-        parts.append(f"{n} update{'s' if n != 1 else ''}")
+        parts.append(counted(n, "update"))
     if content.events:
         n = len(content.events)
-        parts.append(f"{n} upcoming event{'s' if n != 1 else ''}")
+        parts.append(counted(n, "upcoming event"))
     if content.due_reviews:
         n = len(content.due_reviews)
         parts.append(f"{n} due for review")

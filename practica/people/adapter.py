@@ -20,6 +20,7 @@ from django.urls import reverse
 from practica.people.models import User
 from practica.people.services import join_organisation_by_email
 from practica.site import absolute_url
+from practica.words import counted
 
 DEFAULT_LOCKOUT_SECONDS = 300
 
@@ -66,7 +67,7 @@ class AccountAdapter(DefaultAccountAdapter):
             **DefaultAccountAdapter.error_messages,
             "too_many_login_attempts": (
                 "Too many failed attempts to log in, so logging in to this account is "
-                f"paused for {minutes} minute{'s' if minutes != 1 else ''} to keep it safe. "
+                f"paused for {counted(minutes, 'minute')} to keep it safe. "
                 "Wait and try again, or reset your password if you have forgotten it."
             ),
             "email_password_mismatch": (
@@ -124,7 +125,7 @@ class AccountAdapter(DefaultAccountAdapter):
         seconds = max(1, math.ceil(delay - (now - asked_at)))
         raise forms.ValidationError(
             "Many failed logins came from your network in the last few minutes, so "
-            f"logins from it are slowed down. Wait {seconds} second{'s' if seconds != 1 else ''}, "
+            f"logins from it are slowed down. Wait {counted(seconds, 'second')}, "
             "then log in again: your password will be checked then.",
             code="login_slowed",
         )

@@ -64,3 +64,9 @@ def test_pages_say_1_reply_and_endorse_as_an_allied_health_therapist(client, com
     assert "1 replies" not in listing and "1 reply," in listing
     page = client.get(thread.get_absolute_url()).content.decode()
     assert "Endorse as an allied health / therapist" in page
+    from practica.conversations.services.marks import endorse_answer
+
+    endorse_answer(actor=User.objects.get(pk=therapist.pk), post=thread.posts.last())
+    page = client.get(thread.get_absolute_url()).content.decode()
+    assert "Endorsed by an allied health / therapist" in page
+    assert "Endorsed by a allied" not in page

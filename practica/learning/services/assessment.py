@@ -29,6 +29,7 @@ from practica.learning.models import (
 )
 from practica.learning.progression import reevaluate_after_pass
 from practica.learning.services.progress import refresh_completion, start_module
+from practica.words import counted
 
 SHORT_ANSWER_MAX_CHARS = 500
 _SPACE = re.compile(r"\s+")
@@ -89,8 +90,8 @@ def standing_in(assessment: Assessment, user, attempts: list[Attempt] | None = N
             minutes = max(1, int((next_allowed - timezone.now()).total_seconds() // 60) + 1)
             refusal = (
                 f"Take a break before the next attempt: you can start it at "
-                f"{date_format(timezone.localtime(next_allowed), 'H:i')}, in about {minutes} "
-                f"minute{'s' if minutes != 1 else ''}. Re-reading the sections meanwhile helps."
+                f"{date_format(timezone.localtime(next_allowed), 'H:i')}, in about "
+                f"{counted(minutes, 'minute')}. Re-reading the sections meanwhile helps."
             )
         else:
             next_allowed = None

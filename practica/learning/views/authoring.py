@@ -30,6 +30,7 @@ from practica.learning.models import Assessment, Question, ReviewShows
 from practica.learning.services import authoring
 from practica.learning.views.common import breadcrumbs, get_module
 from practica.privacy.forms import apply_service_error
+from practica.words import counted
 
 PART_FORMS = {"section": SectionForm, "activity": ActivityForm, "reading": ReadingForm}
 PART_LABELS = {"section": "section", "activity": "learning activity", "reading": "further reading"}
@@ -202,9 +203,7 @@ def glossary_terms(request, module_slug):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request, f"{count} glossary term{'s' if count != 1 else ''} linked to the module."
-        )
+        messages.success(request, f"{counted(count, 'glossary term')} linked to the module.")
     return redirect("learning:module-edit", module_slug=module.slug)
 
 

@@ -8,6 +8,7 @@ from practica.api.models import TokenScope, WebhookEvent
 from practica.api.tokens import EXPIRY_CHOICES_DAYS
 from practica.communities.capabilities import visible
 from practica.communities.models import Community
+from practica.widgets import RadioSelect
 
 
 class TokenForm(forms.Form):
@@ -20,7 +21,7 @@ class TokenForm(forms.Form):
         label="What it may do",
         choices=TokenScope.choices,
         initial=TokenScope.READ,
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
         help_text="A read-only token cannot post, reply or change anything.",
     )
     community = forms.ModelChoiceField(

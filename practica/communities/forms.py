@@ -280,8 +280,8 @@ class CommunityProposalForm(GuardedFormMixin, forms.ModelForm):
         widgets = {
             "charter": forms.Textarea(attrs={"rows": 8}),
             "reason": forms.Textarea(attrs={"rows": 4}),
-            "visibility": forms.RadioSelect,
-            "join_policy": forms.RadioSelect,
+            "visibility": RadioSelect,
+            "join_policy": RadioSelect,
         }
 
     def clean_slug(self):

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from practica.privacy.guard import PatientDataFound, keep_log
+from practica.widgets import RadioSelect
 
 CONFIRM_FIELD = "confirm_guard"
 
@@ -73,7 +74,7 @@ class RedactForm(forms.Form):
         label="What to remove",
         choices=[("span", "Only some words (below)"), ("whole", "The whole text")],
         initial="span",
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
     )
     span = forms.CharField(
         label="Words to remove",
@@ -107,7 +108,7 @@ class DeleteAccountForm(forms.Form):
                 "appraisals and proposed edits go",
             ),
         ],
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
         error_messages={"required": "Choose what happens to what you wrote."},
     )
     password = forms.CharField(

@@ -198,7 +198,8 @@ Think about the ward or team where you work or are on placement.
 3. Name two pieces of **shared practice**: a tool, a routine, a story everyone knows.
 4. What would help you, or a newcomer you know, move one step further in?
 
-Write a few paragraphs. Your reflection is private unless you choose to share it.
+Write a few paragraphs. Only you can read your reflection; the note under the box says
+whether you can share it with the community yet.
 """
 
 READING = [

@@ -30,7 +30,11 @@ from practica.learning.models import (
 )
 from practica.learning.services import authoring
 from practica.learning.services.assessment import start_attempt, submit_attempt
-from practica.learning.services.progress import mark_section_read, save_reflection
+from practica.learning.services.progress import (
+    mark_section_read,
+    save_reflection,
+    share_reflection_with_mentors,
+)
 from practica.people.models import User
 
 MODULE_SLUG = "communities-of-practice"
@@ -294,6 +298,14 @@ QUESTIONS = [
      "Legitimate peripheral participation: newcomers take part at the edge, and move inward as they learn."),
 ]  # fmt: skip
 
+TOM_REFLECTION = (
+    "First draft, for Daniel. On ward 7 the domain is getting the evening handover right: "
+    "who is deteriorating, who is going home. The core is the nurse in charge and the two "
+    "registrars; I am at the very edge, mostly listening. Shared practice I have noticed: the "
+    "NEWS2 chart on the whiteboard and the rule that nobody leaves before the sepsis screens "
+    "are done. What would help me move in: being asked to present one patient at handover."
+)
+
 REFLECTIONS = [
     "Our ward's domain is really safe handover and discharge. The core is the two charge nurses "
     "and the ward pharmacist; I sit in the active group. Shared practice: the ISBAR sheet on the "
@@ -453,6 +465,12 @@ def _progress(module: Module, community: Community) -> int:
     # participant@example.com has started but not sat the assessment: theirs to do in the demo.
     _read(people["participant@example.com"], module, 2)
     _read(people["learner@example.com"], module, 1)
+    # Tom has drafted the activity and shared it with his mentor Daniel (full@example.com),
+    # who reads it on the activity page; nobody else can.
+    tom = people["learner@example.com"]
+    activity_id = module.current_version.snapshot["activities"][0]["id"]
+    save_reflection(actor=tom, module=module, activity_id=activity_id, text=TOM_REFLECTION)
+    share_reflection_with_mentors(actor=tom, module=module, activity_id=activity_id)
     _complete(people["full@example.com"], module, REFLECTIONS[0], days_ago=40, rng=rng)
     colleagues = list(
         Membership.objects.filter(community=community, suspended=False)

@@ -296,6 +296,9 @@ class Reflection(models.Model):
     shared_thread = models.ForeignKey(
         "conversations.Thread", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Since when the learner's active mentors in the module's community may read it (None:
+    # not shared with them). Whoever mentors them later reads it too, until they stop it.
+    shared_with_mentors_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -180,3 +180,71 @@ def share_reflection(
         reflection.shared_thread = thread
         reflection.save(update_fields=["shared_thread"])
     return reflection
+
+
+def active_mentors(*, mentee, community):
+    """The members mentoring `mentee` in `community` now (accepted, not ended)."""
+    from practica.communities.models import Mentorship
+    from practica.people.models import User
+
+    return User.objects.filter(
+        mentees_links__community=community,
+        mentees_links__mentee=mentee,
+        mentees_links__status=Mentorship.Status.ACTIVE,
+    ).distinct()
+
+
+def share_reflection_with_mentors(
+    *, actor, module: Module, activity_id: int, shared: bool = True
+) -> Reflection:
+    """Let the member's mentors in the module's community read a saved reflection, or stop.
+
+    Open to anyone who may take the module (a learner included): it is their own text,
+    shown only to the people mentoring them. Refused without a saved reflection or, when
+    sharing, without an active mentor.
+    """
+    progress = start_module(actor=actor, module=module)
+    if module.community is None:
+        raise ValidationError(
+            "Reflections on organisation-wide modules have no mentors to share with."
+        )
+    with transaction.atomic():
+        reflection = (
+            Reflection.objects.select_for_update(of=("self",))
+            .filter(progress=progress, activity_id=activity_id)
+            .first()
+        )
+        if reflection is None:
+            raise ValidationError("Save your reflection before sharing it.")
+        if shared and not active_mentors(mentee=actor, community=module.community).exists():
+            raise ValidationError(
+                f"You have no mentor in {module.community.name} yet: ask a full member to "
+                "mentor you, or a steward to find you one."
+            )
+        if shared and reflection.shared_with_mentors_at is None:
+            reflection.shared_with_mentors_at = timezone.now()
+        elif not shared:
+            reflection.shared_with_mentors_at = None
+        reflection.save(update_fields=["shared_with_mentors_at"])
+    return reflection
+
+
+def reflections_shared_with(*, mentor, module: Module, activity_id: int):
+    """Reflections on one activity that `mentor`'s active mentees shared with their mentors."""
+    from practica.communities.models import Mentorship
+
+    if module.community is None:
+        return Reflection.objects.none()
+    mentees = Mentorship.objects.filter(
+        community=module.community, mentor=mentor, status=Mentorship.Status.ACTIVE
+    ).values("mentee_id")
+    return (
+        Reflection.objects.filter(
+            progress__module=module,
+            progress__user__in=mentees,
+            activity_id=activity_id,
+            shared_with_mentors_at__isnull=False,
+        )
+        .select_related("progress__user")
+        .order_by("-updated_at")
+    )

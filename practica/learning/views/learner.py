@@ -161,6 +161,16 @@ def activity_detail(request, module_slug, activity_id):
         module.community
         and can(request.user, Capability.START_DISCUSSION, community=module.community)
     )
+    mentors = (
+        list(progress_services.active_mentors(mentee=request.user, community=module.community))
+        if module.community
+        else []
+    )
+    from_mentees = list(
+        progress_services.reflections_shared_with(
+            mentor=request.user, module=module, activity_id=activity_id
+        )
+    )
     return render(
         request,
         "learning/activity_detail.html",
@@ -171,6 +181,8 @@ def activity_detail(request, module_slug, activity_id):
             "reflection": existing,
             "can_share": bool(existing and module.community and may_start),
             "can_start_discussion": may_start,
+            "mentors": mentors,
+            "from_mentees": from_mentees,
             "share_unlock": _share_unlock(module) if module.community and not may_start else "",
             "confirm_share": request.GET.get("confirm_share") == "1",
             "breadcrumbs": breadcrumbs(module),
@@ -209,6 +221,29 @@ def activity_share(request, module_slug, activity_id):
 
 
 @login_required
+@require_POST
+@module_view
+def activity_share_with_mentors(request, module_slug, activity_id):
+    """Let the member's mentors read a saved reflection (or, with stop=1, no longer)."""
+    module = get_module(request, module_slug)
+    shared = request.POST.get("stop") != "1"
+    try:
+        progress_services.share_reflection_with_mentors(
+            actor=request.user, module=module, activity_id=activity_id, shared=shared
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            "Your mentors can read this reflection now."
+            if shared
+            else "Your mentors can no longer read this reflection.",
+        )
+    return redirect("learning:activity", module_slug=module.slug, activity_id=activity_id)
+
+
+@login_required
 def record(request):
     return render(
         request,
@@ -232,5 +267,10 @@ urlpatterns = [
         "<slug:module_slug>/activities/<int:activity_id>/share/",
         activity_share,
         name="activity-share",
+    ),
+    path(
+        "<slug:module_slug>/activities/<int:activity_id>/share-with-mentors/",
+        activity_share_with_mentors,
+        name="activity-share-mentors",
     ),
 ]

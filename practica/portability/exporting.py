@@ -32,6 +32,7 @@ from practica.portability.schema import (
     written_fields,
     written_m2m,
 )
+from practica.words import counted
 
 CHUNK = 2000
 Progress = Callable[[int, int], None]
@@ -52,8 +53,8 @@ class ExportResult:
         posts = self.counts.get("posts", 0)
         post_rate = posts / self.seconds if self.seconds else 0
         return (
-            f"{self.rows} rows in {len(self.counts)} files and {self.files} attached "
-            f"file{'s' if self.files != 1 else ''} in {self.seconds:.2f} s "
+            f"{counted(self.rows, 'row')} in {counted(len(self.counts), 'file')} and "
+            f"{counted(self.files, 'attached file')} in {self.seconds:.2f} s "
             f"({rate:,.0f} rows/s, {post_rate:,.0f} posts/s)."
         )
 

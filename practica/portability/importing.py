@@ -30,6 +30,7 @@ from practica.portability.schema import (
     written_fields,
     written_m2m,
 )
+from practica.words import counted
 
 BATCH = 1000
 Progress = Callable[[int, int], None]
@@ -80,7 +81,8 @@ class ImportResult:
         rate = self.rows / self.seconds if self.seconds else 0
         post_rate = posts / self.seconds if self.seconds else 0
         lines = [
-            f"{self.slug}: {verb} {self.rows} rows and {self.files} attached files in "
+            f"{self.slug}: {verb} {counted(self.rows, 'row')} and "
+            f"{counted(self.files, 'attached file')} in "
             f"{self.seconds:.2f} s ({rate:,.0f} rows/s, {post_rate:,.0f} posts/s"
             + (
                 f"; building the search index took {self.index_seconds:.2f} s of it)."

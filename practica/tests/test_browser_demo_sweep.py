@@ -99,14 +99,26 @@ def test_no_demo_page_scrolls_sideways_at_320px(sweep):
     assert sweep.overflow == {}, f"wider than a 320px screen ({sweep.person}): {sweep.overflow}"
 
 
+@pytest.fixture(scope="module")
+def sessions(demo_site, django_db_blocker) -> dict[str, str]:
+    """A session for each person, made once for the module outside any test's transaction:
+    the live server reads them on its own connection (on PostgreSQL it cannot see rows a
+    test has not committed)."""
+    with django_db_blocker.unblock():
+        clients = {person: client_for(person) for person in EMAILS}
+    return {
+        person: client.cookies["sessionid"].value
+        for person, client in clients.items()
+        if "sessionid" in client.cookies
+    }
+
+
 @pytest.fixture
-def phone(chromium, demo_site, django_db_blocker):
+def phone(chromium, demo_site, sessions):
     """`phone(person, js=True)`: a 390 x 844 tab, signed in as that person."""
     contexts = []
 
     def open_tab(person: str, *, js: bool = True, width: int = 390):
-        with django_db_blocker.unblock():
-            client = client_for(person)
         context = chromium.new_context(
             base_url=demo_site.url,
             viewport={"width": width, "height": 844},
@@ -114,9 +126,9 @@ def phone(chromium, demo_site, django_db_blocker):
             java_script_enabled=js,
         )
         context.set_default_timeout(60_000)  # a busy 2-core machine is slow to render big pages
-        if "sessionid" in client.cookies:
-            session = client.cookies["sessionid"].value
-            context.add_cookies([{"name": "sessionid", "value": session, "url": demo_site.url}])
+        if person in sessions:
+            cookie = {"name": "sessionid", "value": sessions[person], "url": demo_site.url}
+            context.add_cookies([cookie])
         contexts.append(context)
         return context.new_page()
 

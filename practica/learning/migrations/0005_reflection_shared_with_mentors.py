@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learning', '0003_assessment_review_shows'),
+        ('learning', '0004_learning_topics'),
     ]
 
     operations = [

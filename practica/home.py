@@ -22,6 +22,16 @@ LATEST = 8
 WAITING = 5
 TRAJECTORIES = 3
 EVENT_HORIZON = timedelta(days=90)
+# "Questions waiting for …": each profession as a phrase (never "a allied health").
+WAITING_FOR = {
+    Profession.DOCTOR: "a doctor",
+    Profession.NURSE: "a nurse",
+    Profession.MIDWIFE: "a midwife",
+    Profession.PHARMACIST: "a pharmacist",
+    Profession.ALLIED_HEALTH: "an allied health professional",
+    Profession.ADMINISTRATIVE: "administrative staff",
+    Profession.LEARNER: "a learner",
+}
 
 
 def _active_communities(user) -> list[int]:
@@ -131,7 +141,7 @@ def what_next(user) -> dict:
         "dashboard": True,
         "latest": latest_activity(user, community_ids),
         "waiting": waiting_for_my_profession(user, community_ids),
-        "profession_label": profession.label if profession != Profession.OTHER else "",
+        "waiting_for": WAITING_FOR.get(profession, ""),
         "steps": next_steps(user),
         "next_event": next_event(user),
     }

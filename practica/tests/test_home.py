@@ -79,3 +79,12 @@ def test_the_home_takes_the_same_queries_however_much_there_is(
     grow(10)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/")
+
+
+def test_every_profession_is_named_with_the_right_article(client, community):
+    therapist = MembershipFactory(community=community, user__profession="allied_health").user
+    ThreadFactory(community=community, title="Splints at night?")
+    client.force_login(therapist)
+    page = client.get("/").content.decode()
+    assert "Questions waiting for an allied health professional" in page
+    assert "a allied" not in page

@@ -167,7 +167,10 @@ def test_nothing_acknowledged_is_lost_or_doubled_through_cut_connections_and_a_k
     )
     assert failed == []
     emails = live.query("SELECT status, count(*) FROM notifications_emaildelivery GROUP BY status")
-    assert dict(emails) == {"sent": total}
+    assert dict(emails) == {"sent": total}, live.query(
+        "SELECT id, status, attempts, last_error FROM notifications_emaildelivery "
+        "WHERE status <> 'sent'"
+    )
     told = Counter()
     for message in live.sent_messages():
         text = "".join(

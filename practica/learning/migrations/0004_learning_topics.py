@@ -7,8 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('communities', '0004_community_proposals'),
-        # After the other 0004 (landed the same hour), so the graph has one leaf.
-        ('learning', '0004_reflection_shared_with_mentors'),
+        ('learning', '0003_assessment_review_shows'),
     ]
 
     operations = [

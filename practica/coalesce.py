@@ -73,8 +73,10 @@ class _Batch:
         self.keys: dict[tuple, None] = {}
 
     def flush(self) -> None:
+        from practica.reliability.worker import once_more_after_a_cut
+
         keys, self.keys = list(self.keys), {}
-        record(self.queue, keys)
+        once_more_after_a_cut(record, self.queue, keys)
 
 
 def _due(batch: _Batch) -> bool:

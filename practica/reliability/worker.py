@@ -80,6 +80,24 @@ def reconnect() -> None:
         connection.connection = None
 
 
+def once_more_after_a_cut(action, *args):
+    """Run a commit callback's write, and again on a fresh connection if the first try finds
+    the connection cut.
+
+    A connection terminated just after a transaction's COMMIT leaves the work saved while
+    the follow-up that `on_commit` was about to queue (a notification, an index update)
+    would be lost; one reconnect and retry keeps it.
+    """
+    from django.db import InterfaceError, OperationalError
+
+    try:
+        return action(*args)
+    except (OperationalError, InterfaceError):
+        log.warning("a commit follow-up found its connection cut; retrying once")
+        reconnect()
+        return action(*args)
+
+
 def new_worker_id() -> str:
     host = socket.gethostname().split(".")[0][:30]
     return f"{host}-{os.getpid()}-{get_random_string(8)}"

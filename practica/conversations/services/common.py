@@ -225,4 +225,6 @@ def announce_post(post, thread) -> None:
 
 
 def after_commit_notify(task, *args) -> None:
-    transaction.on_commit(lambda: task.enqueue(*args))
+    from practica.reliability.worker import once_more_after_a_cut
+
+    transaction.on_commit(lambda: once_more_after_a_cut(task.enqueue, *args))

@@ -379,3 +379,23 @@ def test_reconnecting_keeps_an_in_memory_sqlite_database_and_what_it_holds():
     reconnect()
     gc.collect()  # a dropped handle is gone for good once collected
     assert User.objects.filter(pk=member.pk).exists()
+
+
+def test_a_commit_follow_up_cut_off_once_is_written_on_a_fresh_connection():
+    """pg_terminate_backend between a reply's COMMIT and its follow-up: the follow-up is
+    queued anyway (the fault test saw one watcher's email lost to this)."""
+    from django.db import OperationalError
+
+    from practica.reliability.worker import once_more_after_a_cut
+
+    written = []
+
+    def write_follow_up(name):
+        if not written:
+            written.append("cut")
+            raise OperationalError("terminating connection due to administrator command")
+        written.append(name)
+        return name
+
+    assert once_more_after_a_cut(write_follow_up, "notify") == "notify"
+    assert written == ["cut", "notify"]

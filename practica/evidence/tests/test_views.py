@@ -404,7 +404,9 @@ def test_private_community_evidence_is_closed_to_outsiders(client, community, us
     community.save()
     summary = EvidenceSummaryFactory(community=community)
     client.force_login(user)
-    assert client.get(summary.get_absolute_url()).status_code == 403
+    outsider = client.get(summary.get_absolute_url())
+    assert outsider.status_code == 404  # privacy by default: never the community's name
+    assert community.name not in outsider.content.decode()
     MembershipFactory(community=community, user=user)
     assert client.get(summary.get_absolute_url()).status_code == 200
 

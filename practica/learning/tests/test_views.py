@@ -109,13 +109,14 @@ def test_an_unpublished_module_says_so(client, community, learner):
     assert "is not published at the moment" in response.content.decode()
 
 
-def test_a_private_communitys_module_is_refused_with_a_reason(client):
+def test_a_private_communitys_module_is_not_found_by_outsiders(client):
+    """Privacy by default: a private community answers outsiders 404, never its name."""
     private = CommunityFactory(visibility="private")
     module = make_module(community=private)
     client.force_login(UserFactory())
     response = client.get(module.get_absolute_url())
-    assert response.status_code == 403
-    assert "private" in response.content.decode()
+    assert response.status_code == 404
+    assert private.name not in response.content.decode()
 
 
 def test_a_too_large_reflection_is_shown_again_with_a_clear_message(client, community, learner):

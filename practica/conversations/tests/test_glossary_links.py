@@ -66,10 +66,12 @@ def test_thread_page_with_glossary_and_distilled_article_keeps_a_constant_query_
     with django_assert_max_num_queries(30) as first_page:
         html = client.get(thread.get_absolute_url()).content.decode()
     assert "Distilled into:" in html and GLOSSARY_LINK in html
-    with django_assert_max_num_queries(len(first_page.captured_queries)):
+    with django_assert_max_num_queries(len(first_page.captured_queries)) as later_page:
         html = client.get(thread.get_absolute_url() + "?page=3").content.decode()
+    # The first load also reads the glossary's synonyms for the related-questions ranking
+    # (then cached); linking terms in the posts is one query per page whatever its length.
     for table in ("library_glossaryterm", "library_article"):
-        assert sum(table in q["sql"] for q in first_page.captured_queries) == 1, table
+        assert sum(table in q["sql"] for q in later_page.captured_queries) == 1, table
 
 
 def test_flag_hide_and_moderation_pages_link_glossary_terms_in_the_post(

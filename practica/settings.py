@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "practica.timing.RequestTimingMiddleware",
     "practica.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "practica.middleware.ContentSecurityPolicyMiddleware",
     "practica.middleware.QueryStringCleaningMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "practica.middleware.AnonymousPageCacheMiddleware",
@@ -320,6 +321,8 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=_production)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Send the Content-Security-Policy (practica.middleware) as report-only, to try it first.
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", default=False)
 SESSION_COOKIE_HTTPONLY = True
 # /healthz is asked over plain HTTP by load balancers.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -161,11 +161,15 @@ def share_mastodon(request: HttpRequest) -> HttpResponse:
             )
         else:
             return redirect(f"https://{server}/share?" + urlencode({"text": f"{text} {url}"}))
-    return render(
+    response = render(
         request,
         "bulletin/share_mastodon.html",
         {"url": url, "text": text, "server": server, "error": error},
     )
+    # The form's answer is a redirect to the reader's own server, which the policy's
+    # form-action must allow (any https host: the server is theirs to choose).
+    response.csp_form_action = "'self' https:"
+    return response
 
 
 def topics(request: HttpRequest) -> HttpResponse:

@@ -1,7 +1,9 @@
 """Every kind of page in the demo, opened in Chromium as a visitor, a learner and a steward.
 
 The demo is seeded once for the module and each page is loaded once per person; every check
-runs on that one load: at 320 px nothing scrolls sideways.
+runs on that one load: at 320 px nothing scrolls sideways, and the Content-Security-Policy
+reports no violation (issue 15, item 7). The admin's pages are opened as the staff account
+for the policy alone.
 """
 
 from __future__ import annotations
@@ -14,13 +16,21 @@ from django.core.management import call_command
 from django.test import Client
 from playwright.sync_api import expect
 
-from practica.tests.demo_pages import discover_pages
+from practica.tests.demo_pages import discover_admin_pages, discover_pages
 
 # Not transactional: the demo is seeded once for the module, and the checks only read it.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 PERSONS = {"visitor": None, "learner": "learner@example.com", "steward": "steward@example.com"}
-EMAILS = {**PERSONS, "full member": "full@example.com"}
+EMAILS = {**PERSONS, "full member": "full@example.com", "staff": "admin@example.com"}
+# Collects what the page's policy refused (the event fires for enforced and report-only).
+LISTEN_FOR_CSP = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(`${e.violatedDirective} refused ${e.blockedURI || "inline"}`
+    + ` at ${e.sourceFile || ""}:${e.lineNumber || ""}`);
+});
+"""
 
 
 @dataclass
@@ -28,6 +38,7 @@ class Sweep:
     person: str
     pages: list[str]
     overflow: dict[str, int] = field(default_factory=dict)
+    csp: dict[str, list[str]] = field(default_factory=dict)
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +62,32 @@ def demo_site(django_db_setup, django_db_blocker):
             call_command("flush", interactive=False, verbosity=0)
 
 
-def check_page(tab, url: str, result: Sweep) -> None:
-    """Load `url` once and measure it at 320 px."""
+def check_page(tab, url: str, result: Sweep, *, refused: list[str], width: bool = True) -> None:
+    """Load `url` once, measure it at 320 px and collect what the CSP refused on it."""
+    refused.clear()
     tab.set_viewport_size({"width": 320, "height": 700})
     tab.goto(url, wait_until="load")
-    overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    if overflow > 0:
-        result.overflow[url] = overflow
+    if width:
+        overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            result.overflow[url] = overflow
+    violations = tab.evaluate("window.__csp || []") + refused
+    if violations:
+        result.csp[url] = violations
+
+
+def open_sweep_tab(context) -> tuple[object, list[str]]:
+    """A tab that records the CSP's refusals, from the event and from the console."""
+    context.add_init_script(LISTEN_FOR_CSP)
+    tab = context.new_page()
+    refused: list[str] = []
+    tab.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return tab, refused
 
 
 def client_for(person: str) -> Client:
@@ -81,10 +111,35 @@ def sweep(request, demo_site, chromium, django_db_blocker) -> Sweep:
     if "sessionid" in client.cookies:
         session = client.cookies["sessionid"].value
         context.add_cookies([{"name": "sessionid", "value": session, "url": demo_site.url}])
-    tab = context.new_page()
+    tab, refused = open_sweep_tab(context)
     try:
         for url in pages:
-            check_page(tab, url, result)
+            check_page(tab, url, result, refused=refused)
+    finally:
+        context.close()
+    return result
+
+
+@pytest.fixture(scope="module")
+def admin_sweep(demo_site, chromium, django_db_blocker) -> Sweep:
+    """Every kind of admin page, as the staff account, for the policy alone (the admin is
+    Django's own layout, not made for 320 px)."""
+    from practica.people.models import User
+
+    with django_db_blocker.unblock():
+        # The demo's staff account may see every admin page here, so that all are swept.
+        User.objects.filter(email=EMAILS["staff"]).update(is_superuser=True)
+        client = client_for("staff")
+        pages = discover_admin_pages(client).first()
+    result = Sweep(person="staff", pages=pages)
+    context = chromium.new_context(base_url=demo_site.url)
+    context.set_default_timeout(60_000)
+    session = client.cookies["sessionid"].value
+    context.add_cookies([{"name": "sessionid", "value": session, "url": demo_site.url}])
+    tab, refused = open_sweep_tab(context)
+    try:
+        for url in pages:
+            check_page(tab, url, result, refused=refused, width=False)
     finally:
         context.close()
     return result
@@ -97,6 +152,15 @@ def test_the_sweep_reaches_every_kind_of_page(sweep):
 
 def test_no_demo_page_scrolls_sideways_at_320px(sweep):
     assert sweep.overflow == {}, f"wider than a 320px screen ({sweep.person}): {sweep.overflow}"
+
+
+def test_no_demo_page_violates_the_content_security_policy(sweep):
+    assert sweep.csp == {}, f"refused by the CSP ({sweep.person}): {sweep.csp}"
+
+
+def test_no_admin_page_violates_the_content_security_policy(admin_sweep):
+    assert len(admin_sweep.pages) >= 40, admin_sweep.pages
+    assert admin_sweep.csp == {}, f"refused by the CSP (staff): {admin_sweep.csp}"
 
 
 @pytest.fixture(scope="module")

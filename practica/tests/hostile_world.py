@@ -151,6 +151,21 @@ def seed_world() -> dict:
     change = proposals.propose_change(
         actor=full, community=ward, title="ISBAR at every handover", change="Use ISBAR."
     )
+    decided = proposals.propose_change(
+        actor=full, community=ward, title="Falls huddle each morning", change="Huddle at 08:00."
+    )
+    from practica.evidence.models import Decision
+
+    # Seeded as the decision log stores it (the workflow to adopt is tested in evidence).
+    decision = Decision.objects.create(
+        community=ward,
+        proposal=decided,
+        outcome=Decision._meta.get_field("outcome").choices[0][0],
+        context="Falls rose over the winter.",
+        options_considered="A huddle, or posters.",
+        rationale="The huddle reached every shift.",
+        decided_by=steward,
+    )
 
     # Events: a weekly journal club that started last week.
     start = timezone.now().replace(minute=0, second=0, microsecond=0) - datetime.timedelta(days=8)
@@ -244,6 +259,7 @@ def seed_world() -> dict:
         "term_slug": term.slug,
         "summary_id": summary.pk,
         "edit_id": edit.pk,
+        "decision_id": decision.pk,
         "event_id": event.pk,
         "occurrence_key": occurrence_key,
         "module_slug": module.slug,

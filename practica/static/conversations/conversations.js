@@ -60,19 +60,21 @@
     });
   }
 
-  /* @mentions: the textarea is an ARIA combobox over a listbox of members. Focus stays in
-     the textarea; the arrow keys move the active option (aria-activedescendant), Enter or
-     Tab inserts it, Escape closes the list, and the number found is announced. */
+  /* @mentions: a listbox of members that pops up from the textarea. The textarea keeps its
+     own role (a multi-line textbox): a textarea may not take role=combobox, and a combobox
+     may not be multi-line (ARIA in HTML, ARIA 1.2). So it says it has a listbox popup
+     (aria-haspopup, aria-autocomplete, aria-controls) instead of aria-expanded, which a
+     textbox does not support; whether the list is open and how many it holds is announced.
+     Focus stays in the textarea; the arrow keys move the active option
+     (aria-activedescendant), Enter or Tab inserts it, Escape closes the list. */
   function setupMentions(textarea) {
     var url = textarea.getAttribute("data-mentions-url");
     var box = textarea.parentNode.querySelector(".mention-suggestions");
     var status = textarea.parentNode.querySelector(".mention-status");
     if (!url || !box) return;
-    textarea.setAttribute("role", "combobox");
-    textarea.setAttribute("aria-multiline", "true");
+    textarea.setAttribute("aria-haspopup", "listbox");
     textarea.setAttribute("aria-autocomplete", "list");
     textarea.setAttribute("aria-controls", box.id);
-    textarea.setAttribute("aria-expanded", "false");
     var timer = null;
     var active = -1;
     function options() { return box.querySelectorAll("[role=option]"); }
@@ -81,7 +83,6 @@
       box.hidden = true;
       box.innerHTML = "";
       active = -1;
-      textarea.setAttribute("aria-expanded", "false");
       textarea.removeAttribute("aria-activedescendant");
     }
     function setActive(index) {
@@ -122,7 +123,6 @@
         box.appendChild(option);
       });
       box.hidden = !people.length;
-      textarea.setAttribute("aria-expanded", people.length ? "true" : "false");
       textarea.removeAttribute("aria-activedescendant");
       say(people.length
         ? people.length + (people.length === 1 ? " member" : " members") + " to mention: up and down arrows to choose, Enter to insert."
@@ -150,6 +150,7 @@
       } else if (event.key === "Escape") {
         event.preventDefault();
         hide();
+        say("Suggestions closed.");
       }
     });
     textarea.addEventListener("blur", function () { setTimeout(hide, 150); });

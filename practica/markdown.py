@@ -101,14 +101,49 @@ def wrap_tables(html: str) -> str:
     return _TABLE.sub(_scroll_box, html) if "<table>" in html else html
 
 
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
+_EMPTY_HEAD_CELL = re.compile(r'<th( align="(?:left|center|right)")?></th>')
+
+
+def _even_headings(html: str) -> str:
+    """Headings that never skip a level, under whatever heading the page puts the text.
+
+    A text is always shown below the page's own heading (an h1, or an h2 in a list), so
+    its headings start at h2 and go down one level at a time: the levels the writer used
+    keep their order ("###" alone becomes h2; "#", "###" become h2, h3). Screen-reader
+    users move by heading level; a skipped level reads as a missing section.
+    """
+    levels = sorted({int(level) for slash, level in _HEADING_TAG.findall(html) if not slash})
+    shown = {level: min(6, 2 + rank) for rank, level in enumerate(levels)}
+    if all(level == shown[level] for level in levels):
+        return html
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{shown[int(m.group(2))]}>", html)
+
+
+def _no_empty_header_cells(html: str) -> str:
+    """An empty header cell (the corner of a two-way table) is an ordinary, empty cell.
+
+    A `<th>` heads its row or column for a screen reader; an empty one heads nothing.
+    """
+    return _EMPTY_HEAD_CELL.sub(r"<td\1></td>", html) if "<th" in html else html
+
+
+def _shaped(html: str) -> str:
+    """Sanitised HTML with even headings, no empty header cell and tables in scroll boxes.
+
+    Runs on sanitised HTML only: a tag there can only be one the renderer made (text is
+    escaped), so these patterns never meet what a member typed.
+    """
+    return wrap_tables(_no_empty_header_cells(_even_headings(html)))
+
+
 def render_markdown(source: str) -> str:
     """Render member-written Markdown to sanitised HTML.
 
     Raw HTML in the source is shown as text, never interpreted; over-long sources are
     refused by the forms before they get here, and cut here as a last guard.
     """
-    html = sanitise(_renderer.render((source or "")[:MAX_SOURCE_CHARS]))
-    return wrap_tables(html)
+    return _shaped(sanitise(_renderer.render((source or "")[:MAX_SOURCE_CHARS])))
 
 
 def _fast_is_safe(source: str) -> bool:
@@ -138,7 +173,7 @@ def render_markdown_fast(source: str) -> str:
         if type(error).__name__ != "PanicException":
             raise
         return render_markdown(source)
-    return wrap_tables(sanitise(html))
+    return _shaped(sanitise(html))
 
 
 # Tags that begin or end a block of text, and those that separate words inside one.

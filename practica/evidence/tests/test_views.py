@@ -413,3 +413,11 @@ def test_private_community_evidence_is_closed_to_outsiders(client, community, us
 
 def test_empty_evidence_page_says_what_goes_there(client, community):
     assert "No evidence summaries yet" in client.get(url("list", community)).content.decode()
+
+
+def test_the_proposal_form_carries_one_unlabelled_submission_key(client, community, member_at):
+    client.force_login(member_at(Stage.FULL))
+    html = client.get(url("proposal-new", community)).content.decode()
+    assert html.count('name="submission_key"') == 1
+    assert html.count('id="id_submission_key"') == 1
+    assert "Submission key" not in html

@@ -43,8 +43,8 @@ def test_sign_up_verify_log_in_edit_profile_and_find_yourself(page: Page):
 
     header.get_by_role("link", name="Ada Lovelace").click()
     page.get_by_role("link", name="Edit profile").click()
-    page.get_by_label("Location").fill("Sheffield, UK")
-    page.get_by_label("Time zone").fill("Australia/Sydney")
+    page.get_by_label("Location", exact=True).fill("Sheffield, UK")
+    page.get_by_role("combobox", name="Time zone", exact=True).fill("Australia/Sydney")
     page.get_by_label("Areas of expertise").fill("anticoagulation, deprescribing")
     page.get_by_label("About you").fill("Ward pharmacist. <script>alert(1)</script> *Ask me*.")
     page.get_by_role("button", name="Save profile").click()
@@ -69,17 +69,19 @@ def test_a_refused_profile_keeps_input_and_explains_at_phone_width(phone_page: P
     phone_page.get_by_label("Password").fill(PASSWORD)
     phone_page.get_by_role("button", name="Log in").click()
     phone_page.goto("/people/me/edit/")
-    phone_page.get_by_label("Time zone").fill("Europe/Atlantis")
-    phone_page.get_by_label("Location").fill("Somewhere nice")
+    phone_page.get_by_role("combobox", name="Time zone", exact=True).fill("Europe/Atlantis")
+    phone_page.get_by_label("Location", exact=True).fill("Somewhere nice")
     phone_page.get_by_role("button", name="Save profile").click()
     next_to_field = phone_page.locator(".field.has-error .error")
     expect(next_to_field.get_by_text("“Europe/Atlantis” is not a time zone")).to_be_visible()
     summary = phone_page.locator("[data-error-summary]")
     expect(summary).to_be_focused()
     summary.get_by_role("link", name="Time zone").click()
-    expect(phone_page.get_by_label("Time zone")).to_be_focused()
-    expect(phone_page.get_by_label("Location")).to_have_value("Somewhere nice")
-    expect(phone_page.get_by_label("Time zone")).to_have_attribute("aria-invalid", "true")
+    expect(phone_page.get_by_role("combobox", name="Time zone", exact=True)).to_be_focused()
+    expect(phone_page.get_by_label("Location", exact=True)).to_have_value("Somewhere nice")
+    expect(phone_page.get_by_role("combobox", name="Time zone", exact=True)).to_have_attribute(
+        "aria-invalid", "true"
+    )
 
 
 @pytest.mark.parametrize(

@@ -377,6 +377,10 @@ class InstanceCapability(models.TextChoices):
     CREATE_COMMUNITY = "create_community", "Create communities"
     REVIEW_COMMUNITY_PROPOSALS = "review_community_proposals", "Approve proposed communities"
     PROPOSE_COMMUNITY = "propose_community", "Propose a community"
+    VIEW_INSTANCE_ANALYTICS = (
+        "view_instance_analytics",
+        "See every community's figures side by side",
+    )
 
 
 class ProposalPolicy(models.TextChoices):
@@ -426,6 +430,7 @@ def can_on_instance(user, capability: str) -> bool:
     if capability in (
         InstanceCapability.CREATE_COMMUNITY,
         InstanceCapability.REVIEW_COMMUNITY_PROPOSALS,
+        InstanceCapability.VIEW_INSTANCE_ANALYTICS,
     ):
         return user.is_staff
     if capability == InstanceCapability.PROPOSE_COMMUNITY:
@@ -446,6 +451,8 @@ def instance_denial_reason(user, capability: str) -> str:
         return f"Log in to {action}."
     if capability == InstanceCapability.FIND_EXPERTS:
         return f"Join a community to {action}: the list names its members."
+    if capability == InstanceCapability.VIEW_INSTANCE_ANALYTICS:
+        return "Only the instance's staff see every community's figures side by side."
     if capability in (
         InstanceCapability.CREATE_COMMUNITY,
         InstanceCapability.REVIEW_COMMUNITY_PROPOSALS,

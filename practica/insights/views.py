@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import csv
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
-from practica.communities.capabilities import Capability, can_map, require
+from practica.communities.capabilities import (
+    Capability,
+    InstanceCapability,
+    can_map,
+    require,
+    require_on_instance,
+)
 from practica.communities.views.browse import community_for
 from practica.insights import charts
 from practica.insights.dashboard import PARTICIPATION_DEFINITIONS, Health, Linked, Table
@@ -110,18 +115,11 @@ def table_csv(request, community_slug, table_name):
     )
 
 
-def require_staff(user) -> None:
-    if not (user.is_authenticated and user.is_staff):
-        raise PermissionDenied(
-            "Only the instance's staff see every community's figures side by side."
-        )
-
-
 def across(request):
     """Staff: the same headline figures for every community, side by side."""
     from practica.insights.across import across_communities
 
-    require_staff(request.user)
+    require_on_instance(request.user, InstanceCapability.VIEW_INSTANCE_ANALYTICS)
     form = period_form(request)
     table = across_communities(form.period_or_default())
     if request.GET.get("format") == "csv":

@@ -70,6 +70,15 @@ def test_only_staff_create_and_review(staff, steward):
         assert not can_on_instance(steward, capability)
 
 
+def test_only_staff_see_every_communitys_figures_and_others_are_told_why(staff, steward):
+    from practica.communities.capabilities import instance_denial_reason
+
+    capability = InstanceCapability.VIEW_INSTANCE_ANALYTICS
+    assert can_on_instance(staff, capability)
+    assert not can_on_instance(steward, capability)
+    assert "staff" in instance_denial_reason(steward, capability)
+
+
 def test_staff_create_a_community_and_name_its_first_stewards(client, staff):
     first = UserFactory(email="mira@example.org", display_name="Mira Okafor")
     second = UserFactory(username="dan.reyes", display_name="Daniel Reyes")

@@ -107,7 +107,8 @@ def test_nothing_acknowledged_is_lost_or_doubled_through_cut_connections_and_a_k
                     acknowledged.append(text)
                 return
             if statuses - {302, 503, 0}:
-                errors.append(f"unexpected answer {statuses} for {text!r}")
+                said = [_error_text(body) for status, body, _ in answers if status != 302]
+                errors.append(f"unexpected answer {statuses} for {text!r}: {said}")
                 return
             time.sleep(0.3)  # 503 or no answer: the page says to send again, so send again
         errors.append(f"never acknowledged: {text!r}")
@@ -186,3 +187,12 @@ def test_nothing_acknowledged_is_lost_or_doubled_through_cut_connections_and_a_k
     if live.vendor == "postgresql":
         assert cut > 0
     connection.close()
+
+
+def _error_text(body: str) -> str:
+    """What a refused form said (its error summary), for the failure message."""
+    import re
+
+    found = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', body, re.S)
+    text = " ".join(re.sub(r"<[^>]+>", " ", chunk) for chunk in found) or body[:300]
+    return " ".join(text.split())[:400]
